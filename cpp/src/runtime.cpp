@@ -1,0 +1,86 @@
+#include "mlpcore/runtime.hpp"
+
+#include <omp.h>
+
+#include <atomic>
+#include <initializer_list>
+#include <cstdlib>
+#include <cstring>
+
+namespace mlpcore {
+
+const char* isa_name(Isa isa) {
+  switch (isa) {
+    case Isa::avx512: return "avx512";
+    case Isa::avx2: return "avx2";
+    default: return "generic";
+  }
+}
+
+bool isa_from_name(const char* name, Isa* isa) {
+  for (Isa candidate : {Isa::generic, Isa::avx2, Isa::avx512}) {
+    if (std::strcmp(name, isa_name(candidate)) == 0) {
+      *isa = candidate;
+      return true;
+    }
+  }
+  return false;
+}
+
+bool isa_supported(Isa isa) {
+#if defined(__x86_64__) && defined(MLPCORE_HAVE_X86_KERNELS)
+  __builtin_cpu_init();
+  switch (isa) {
+    case Isa::generic: return true;
+    case Isa::avx2:
+      return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    case Isa::avx512:
+      return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+             __builtin_cpu_supports("fma");
+  }
+  return false;
+#else
+  return isa == Isa::generic;
+#endif
+}
+
+Isa best_isa() {
+  for (Isa isa : {Isa::avx512, Isa::avx2})
+    if (isa_supported(isa)) return isa;
+  return Isa::generic;
+}
+
+namespace {
+
+// MLPCORE_ISA forces a path; an unknown or unsupported value is ignored here and
+// reported by the Python package, which reads the same variable.
+Isa initial_isa() {
+  const char* forced = std::getenv("MLPCORE_ISA");
+  Isa isa;
+  if (forced && isa_from_name(forced, &isa) && isa_supported(isa)) return isa;
+  return best_isa();
+}
+
+std::atomic<int> g_isa{static_cast<int>(initial_isa())};
+std::atomic<int> g_threads{0};  // 0: not set, use omp_get_max_threads()
+
+}  // namespace
+
+Isa active_isa() { return static_cast<Isa>(g_isa.load(std::memory_order_relaxed)); }
+void set_active_isa(Isa isa) { g_isa.store(static_cast<int>(isa), std::memory_order_relaxed); }
+
+int get_num_threads() {
+  int n = g_threads.load(std::memory_order_relaxed);
+  return n > 0 ? n : omp_get_max_threads();
+}
+
+void set_num_threads(int n) { g_threads.store(n > 0 ? n : 1, std::memory_order_relaxed); }
+
+int threads_for(int64_t work, int64_t min_work_per_thread) {
+  int64_t useful = min_work_per_thread > 0 ? work / min_work_per_thread : work;
+  int n = get_num_threads();
+  if (useful < n) n = useful < 1 ? 1 : static_cast<int>(useful);
+  return n;
+}
+
+}  // namespace mlpcore
