@@ -1,1 +1,259 @@
-// in progress
+// Activations, softmax, losses and the dense layer: the parallel loops around the
+// per-ISA row kernels of vector_math_impl.hpp, and the fixed-order reductions.
+#include <omp.h>
+
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+#include "mlpcore/gemm.hpp"
+#include "mlpcore/nn.hpp"
+#include "mlpcore/runtime.hpp"
+#include "nn/vector_math.hpp"
+
+namespace mlpcore {
+
+namespace {
+
+constexpr const char* kActivationNames[] = {"identity", "sign", "heaviside", "tanh",
+                                            "sigmoid",  "relu", "softplus"};
+
+// Work below these sizes stays on one thread: a parallel region costs microseconds.
+constexpr int64_t kMinElementsPerThread = 1 << 15;
+// Reductions sum fixed blocks of rows and then the blocks in order, so the result
+// does not depend on how many threads computed the blocks.
+constexpr int64_t kReduceRows = 64;
+
+double inv_rows(Reduction reduction, int64_t n) {
+  return reduction == Reduction::mean ? 1.0 / double(n) : 1.0;
+}
+
+// Sum of f(begin, end) over the blocks [b, b + kReduceRows) of [0, rows).
+template <class F>
+double blocked_sum(int64_t rows, int64_t cost_per_row, F f) {
+  int64_t blocks = (rows + kReduceRows - 1) / kReduceRows;
+  thread_local std::vector<double> partial;
+  partial.resize(static_cast<size_t>(blocks));  // outside the parallel region: may throw
+  double* p = partial.data();
+  int nt = threads_for(rows * std::max<int64_t>(cost_per_row, 1), kMinElementsPerThread);
+#pragma omp parallel for num_threads(nt) schedule(static)
+  for (int64_t blk = 0; blk < blocks; ++blk)
+    p[blk] = f(blk * kReduceRows, std::min(rows, (blk + 1) * kReduceRows));
+  double total = 0;
+  for (int64_t blk = 0; blk < blocks; ++blk) total += p[blk];
+  return total;
+}
+
+// f(begin, end) over [0, n) in blocks, in parallel when n is large.
+template <class F>
+void parallel_blocks(int64_t n, int64_t block, int64_t cost_per_item, F f) {
+  int64_t blocks = (n + block - 1) / block;
+  int nt = threads_for(n * std::max<int64_t>(cost_per_item, 1), kMinElementsPerThread);
+#pragma omp parallel for num_threads(nt) schedule(static)
+  for (int64_t blk = 0; blk < blocks; ++blk) f(blk * block, std::min(n, (blk + 1) * block));
+}
+
+}  // namespace
+
+const char* activation_name(Activation act) { return kActivationNames[static_cast<int>(act)]; }
+
+bool activation_from_name(const char* name, Activation* act) {
+  for (int i = 0; i < 7; ++i) {
+    if (std::strcmp(name, kActivationNames[i]) == 0) {
+      *act = static_cast<Activation>(i);
+      return true;
+    }
+  }
+  return false;
+}
+
+const char* activation_names() {
+  return "identity, sign, heaviside, tanh, sigmoid, relu, softplus";
+}
+
+template <>
+const VectorMath<float>& vector_math<float>(Isa isa) {
+#ifdef MLPCORE_HAVE_X86_KERNELS
+  if (isa == Isa::avx512) return avx512::table_f();
+  if (isa == Isa::avx2) return avx2::table_f();
+#endif
+  (void)isa;
+  return generic::table_f();
+}
+
+template <>
+const VectorMath<double>& vector_math<double>(Isa isa) {
+#ifdef MLPCORE_HAVE_X86_KERNELS
+  if (isa == Isa::avx512) return avx512::table_d();
+  if (isa == Isa::avx2) return avx2::table_d();
+#endif
+  (void)isa;
+  return generic::table_d();
+}
+
+template <class T>
+void activation_forward(Activation act, T* out, const T* a, int64_t n) {
+  const VectorMath<T>& vm = vector_math<T>(active_isa());
+  parallel_blocks(n, 4096, 8, [&](int64_t b, int64_t e) {
+    vm.activation_forward(static_cast<int>(act), out + b, a + b, e - b);
+  });
+}
+
+template <class T>
+void activation_backward(Activation act, T* da, const T* y, const T* dy, int64_t n) {
+  const VectorMath<T>& vm = vector_math<T>(active_isa());
+  parallel_blocks(n, 4096, 8, [&](int64_t b, int64_t e) {
+    vm.activation_backward(static_cast<int>(act), da + b, y + b, dy + b, e - b);
+  });
+}
+
+template <class T>
+static void softmax_family(MatView<T> out, MatView<const T> a, bool log) {
+  const VectorMath<T>& vm = vector_math<T>(active_isa());
+  parallel_blocks(a.rows, kReduceRows, 8 * a.cols, [&](int64_t b, int64_t e) {
+    vm.softmax_rows(out.data + b * out.rs, out.rs, a.data + b * a.rs, a.rs, e - b, a.cols, log);
+  });
+}
+
+template <class T>
+void softmax_forward(MatView<T> out, MatView<const T> a) {
+  softmax_family(out, a, false);
+}
+
+template <class T>
+void log_softmax_forward(MatView<T> out, MatView<const T> a) {
+  softmax_family(out, a, true);
+}
+
+template <class T>
+double cross_entropy(MatView<const T> logits, const int64_t* labels, MatView<const T> probs,
+                     MatView<T> dlogits, Reduction reduction) {
+  const VectorMath<T>& vm = vector_math<T>(active_isa());
+  const int64_t n = logits.rows, k = logits.cols;
+  const double scale = inv_rows(reduction, n);
+  double total = blocked_sum(n, 8 * k, [&](int64_t b, int64_t e) {
+    return vm.cross_entropy_rows(dlogits.data ? dlogits.data + b * dlogits.rs : nullptr,
+                                 dlogits.rs, logits.data + b * logits.rs, logits.rs,
+                                 labels ? labels + b : nullptr,
+                                 labels ? nullptr : probs.data + b * probs.rs, probs.rs, e - b,
+                                 k, T(scale));
+  });
+  return total * scale;
+}
+
+template <class T>
+double squared_error(const T* y, const T* d, int64_t n, int64_t k, T* dy, Reduction reduction) {
+  const double scale = inv_rows(reduction, n);
+  const T tscale = T(scale);
+  double total = blocked_sum(n, k, [&](int64_t b, int64_t e) {
+    double s = 0;
+#pragma omp simd reduction(+ : s)
+    for (int64_t i = b * k; i < e * k; ++i) {
+      T r = y[i] - d[i];
+      s += double(r) * double(r);
+      if (dy) dy[i] = r * tscale;
+    }
+    return s;
+  });
+  return 0.5 * total * scale;
+}
+
+template <class T>
+double perceptron_criterion(const T* s, const T* d, int64_t n, int64_t k, T* ds,
+                            Reduction reduction) {
+  const double scale = inv_rows(reduction, n);
+  const T tscale = T(scale);
+  double total = blocked_sum(n, k, [&](int64_t b, int64_t e) {
+    double acc = 0;
+#pragma omp simd reduction(+ : acc)
+    for (int64_t i = b * k; i < e * k; ++i) {
+      T margin = -d[i] * s[i];
+      acc += margin <= T(0) ? 0.0 : double(margin);  // NaN propagates
+      // A mistake is sign(s) != d with sign(0) = +1: d = -1 and s >= 0, or d = +1 and
+      // s < 0. A NaN score gives a NaN gradient.
+      bool mistake = d[i] > T(0) ? s[i] < T(0) : s[i] >= T(0);
+      if (ds) ds[i] = mistake ? -d[i] * tscale : (s[i] == s[i] ? T(0) : s[i]);
+    }
+    return acc;
+  });
+  return total * scale;
+}
+
+namespace {
+
+template <class T>
+struct LinearEpilogue {
+  const T* bias;
+  int act;
+  const VectorMath<T>* vm;
+
+  static void apply(const void* ctx, T* c, int64_t rs, int64_t cs, int64_t, int64_t col0,
+                    int64_t m, int64_t n) {
+    const auto* self = static_cast<const LinearEpilogue*>(ctx);
+    for (int64_t i = 0; i < m; ++i) {
+      T* row = c + i * rs;
+      if (self->bias) {
+        const T* b = self->bias + col0;
+        for (int64_t j = 0; j < n; ++j) row[j * cs] += b[j];
+      }
+      if (self->act != static_cast<int>(Activation::identity)) {
+        if (cs == 1) {
+          self->vm->activation_forward(self->act, row, row, n);
+        } else {
+          for (int64_t j = 0; j < n; ++j)
+            self->vm->activation_forward(self->act, row + j * cs, row + j * cs, 1);
+        }
+      }
+    }
+  }
+};
+
+}  // namespace
+
+template <class T>
+void linear_forward(MatView<T> out, MatView<const T> x, MatView<const T> w, const T* b,
+                    Activation act) {
+  LinearEpilogue<T> ctx{b, static_cast<int>(act), &vector_math<T>(active_isa())};
+  GemmEpilogue<T> epilogue{&LinearEpilogue<T>::apply, &ctx};
+  bool fused = b != nullptr || act != Activation::identity;
+  gemm<T>(T(1), x, w, T(0), out, fused ? &epilogue : nullptr);
+}
+
+template <class T>
+void linear_backward(MatView<T> dx, MatView<T> dw, T* db, MatView<const T> x,
+                     MatView<const T> w, MatView<const T> dz) {
+  if (dx.data) gemm<T>(T(1), dz, w.t(), T(0), dx);
+  if (dw.data) gemm<T>(T(1), x.t(), dz, T(0), dw);
+  if (!db) return;
+  // Column sums in row order, in double; columns split between threads.
+  const int64_t n = dz.rows, k = dz.cols;
+  parallel_blocks(k, 256, n, [&](int64_t c0, int64_t c1) {
+    double acc[256] = {0};
+    for (int64_t i = 0; i < n; ++i) {
+      const T* row = dz.data + i * dz.rs;
+#pragma omp simd
+      for (int64_t j = c0; j < c1; ++j) acc[j - c0] += double(row[j * dz.cs]);
+    }
+    for (int64_t j = c0; j < c1; ++j) db[j] = T(acc[j - c0]);
+  });
+}
+
+#define MLPCORE_INSTANTIATE(T)                                                               \
+  template void activation_forward<T>(Activation, T*, const T*, int64_t);                    \
+  template void activation_backward<T>(Activation, T*, const T*, const T*, int64_t);         \
+  template void softmax_forward<T>(MatView<T>, MatView<const T>);                            \
+  template void log_softmax_forward<T>(MatView<T>, MatView<const T>);                        \
+  template double cross_entropy<T>(MatView<const T>, const int64_t*, MatView<const T>,       \
+                                   MatView<T>, Reduction);                                   \
+  template double squared_error<T>(const T*, const T*, int64_t, int64_t, T*, Reduction);     \
+  template double perceptron_criterion<T>(const T*, const T*, int64_t, int64_t, T*,          \
+                                          Reduction);                                        \
+  template void linear_forward<T>(MatView<T>, MatView<const T>, MatView<const T>, const T*,  \
+                                  Activation);                                               \
+  template void linear_backward<T>(MatView<T>, MatView<T>, T*, MatView<const T>,             \
+                                   MatView<const T>, MatView<const T>);
+MLPCORE_INSTANTIATE(float)
+MLPCORE_INSTANTIATE(double)
+#undef MLPCORE_INSTANTIATE
+
+}  // namespace mlpcore

@@ -1,0 +1,412 @@
+// Activations, softmax, losses and the dense layer.
+#include <cmath>
+
+#include "common.hpp"
+#include "mlpcore/nn.hpp"
+
+namespace mlpcore::bind {
+
+namespace {
+
+std::vector<int64_t> shape2(int64_t n, int64_t k) { return {n, k}; }
+
+// ---------------------------------------------------------------- activations
+
+py::array activation_forward_py(py::handle name, py::handle a_obj, py::handle out_obj) {
+  const char* kernel = "activation_forward";
+  Activation act = parse_activation(kernel, name);
+  py::array a = float_input(kernel, "a", a_obj);
+  py::array out = output(kernel, "out", out_obj, a.dtype(), shape_of(a));
+  require_no_overlap(kernel, "out", out, {{"a", &a}}, true);
+  a = contiguous(a);
+  by_dtype(a, [&](auto tag) {
+    using T = decltype(tag);
+    const T* ap = ptr<T>(a);
+    T* op = ptr<T>(out);
+    int64_t n = a.size();
+    py::gil_scoped_release release;
+    activation_forward<T>(act, op, ap, n);
+  });
+  return out;
+}
+
+// da = g'(a) * dy with g' taken from the output y = g(a).
+py::array activation_backward_py(py::handle name, py::handle y_obj, py::handle dy_obj,
+                                 py::handle out_obj) {
+  const char* kernel = "activation_backward";
+  Activation act = parse_activation(kernel, name);
+  py::array y = float_input(kernel, "y", y_obj);
+  py::array dy = float_input(kernel, "dy", dy_obj, y);
+  require_same_dtype(kernel, {{"y", &y}, {"dy", &dy}});
+  if (shape_of(y) != shape_of(dy))
+    fail<py::value_error>(kernel, "y and dy must have the same shape, got " + describe(y) +
+                                      " and " + describe(dy));
+  py::array out = output(kernel, "out", out_obj, y.dtype(), shape_of(y));
+  require_no_overlap(kernel, "out", out, {{"y", &y}, {"dy", &dy}}, true);
+  y = contiguous(y);
+  dy = contiguous(dy);
+  by_dtype(y, [&](auto tag) {
+    using T = decltype(tag);
+    const T *yp = ptr<T>(y), *dyp = ptr<T>(dy);
+    T* op = ptr<T>(out);
+    int64_t n = y.size();
+    py::gil_scoped_release release;
+    activation_backward<T>(act, op, yp, dyp, n);
+  });
+  return out;
+}
+
+// ---------------------------------------------------------------- softmax
+
+py::array softmax_py(const char* kernel, bool log, py::handle a_obj, py::handle out_obj) {
+  py::array a = float_input(kernel, "logits", a_obj);
+  require_ndim(kernel, "logits", a, 2);
+  py::array out = output(kernel, "out", out_obj, a.dtype(), shape_of(a));
+  require_no_overlap(kernel, "out", out, {{"logits", &a}}, true);
+  a = unit_column_stride(a);
+  by_dtype(a, [&](auto tag) {
+    using T = decltype(tag);
+    auto av = cmatrix<T>(a);
+    auto ov = matrix<T>(out);
+    py::gil_scoped_release release;
+    if (log)
+      log_softmax_forward<T>(ov, av);
+    else
+      softmax_forward<T>(ov, av);
+  });
+  return out;
+}
+
+// ---------------------------------------------------------------- cross-entropy
+
+// Class indices (n,) of any integer dtype become int64 and are range-checked;
+// probabilities (n, k) must have the logits' dtype and shape.
+struct Target {
+  py::array labels;  // int64 (n,), or empty
+  py::array probs;   // (n, k) with unit column stride, or empty
+  bool has_labels = false;
+};
+
+Target cross_entropy_target(const char* kernel, const py::array& logits, py::handle t_obj) {
+  const int64_t n = logits.shape(0), k = logits.shape(1);
+  py::array t = py::isinstance<py::array>(t_obj)
+                    ? py::reinterpret_borrow<py::array>(t_obj)
+                    : py::module_::import("numpy").attr("asarray")(t_obj).cast<py::array>();
+  Target target;
+  if (t.ndim() == 1) {
+    char kind = t.dtype().kind();
+    if (kind != 'i' && kind != 'u')
+      fail<py::type_error>(kernel, "target (n,) must hold integer class indices, got " +
+                                       describe(t));
+    if (t.shape(0) != n)
+      fail<py::value_error>(kernel, "target must have one class index per row of logits (" +
+                                        std::to_string(n) + "), got " + describe(t));
+    py::array_t<int64_t, py::array::c_style | py::array::forcecast> labels(t);
+    const int64_t* lp = labels.data();
+    for (int64_t i = 0; i < n; ++i) {
+      if (lp[i] < 0 || lp[i] >= k)
+        fail<py::index_error>(kernel, "target[" + std::to_string(i) + "] = " +
+                                          std::to_string(lp[i]) + " is not a class index in [0, " +
+                                          std::to_string(k) + ")");
+    }
+    target.labels = labels;
+    target.has_labels = true;
+  } else if (t.ndim() == 2) {
+    py::array probs = float_input(kernel, "target", t, logits);
+    require_same_dtype(kernel, {{"logits", &logits}, {"target", &probs}});
+    require_shape(kernel, "target", probs, shape2(n, k));
+    target.probs = unit_column_stride(probs);
+  } else {
+    fail<py::value_error>(kernel, "target must be class indices (n,) or probabilities (n, k), got " +
+                                      describe(t));
+  }
+  return target;
+}
+
+// One pass: the loss and, when want_grad, d loss / d logits.
+std::pair<double, py::array> cross_entropy_py(const char* kernel, py::handle logits_obj,
+                                              py::handle target_obj, py::handle dlogits_obj,
+                                              const std::string& reduction_name, bool want_grad) {
+  Reduction reduction = parse_reduction(kernel, reduction_name);
+  py::array logits = float_input(kernel, "logits", logits_obj);
+  require_ndim(kernel, "logits", logits, 2);
+  const int64_t n = logits.shape(0), k = logits.shape(1);
+  if (k == 0 && n > 0)
+    fail<py::value_error>(kernel, "logits must have at least one class (column), got " +
+                                      describe(logits));
+  Target target = cross_entropy_target(kernel, logits, target_obj);
+  py::array dlogits;
+  if (want_grad) {
+    dlogits = output(kernel, "dlogits", dlogits_obj, logits.dtype(), shape2(n, k));
+    if (target.has_labels)
+      require_no_overlap(kernel, "dlogits", dlogits, {{"logits", &logits}}, true);
+    else
+      require_no_overlap(kernel, "dlogits", dlogits,
+                         {{"logits", &logits}, {"target", &target.probs}}, true);
+  }
+  logits = unit_column_stride(logits);
+  double loss = by_dtype(logits, [&](auto tag) {
+    using T = decltype(tag);
+    auto lv = cmatrix<T>(logits);
+    const int64_t* labels = target.has_labels ? ptr<int64_t>(target.labels) : nullptr;
+    MatView<const T> pv{nullptr, 0, 0, 0, 0};
+    if (!target.has_labels) pv = cmatrix<T>(target.probs);
+    MatView<T> dv{nullptr, 0, 0, 0, 0};
+    if (want_grad) dv = matrix<T>(dlogits);
+    py::gil_scoped_release release;
+    return cross_entropy<T>(lv, labels, pv, dv, reduction);
+  });
+  return {loss, dlogits};
+}
+
+// ---------------------------------------------------------------- squared error, perceptron
+
+struct Pair {
+  py::array y, d;
+  int64_t n, k;
+};
+
+// Two arrays of one shape, (n,) or (n, k), made C-contiguous.
+Pair loss_pair(const char* kernel, const char* yname, const char* dname, py::handle y_obj,
+               py::handle d_obj) {
+  py::array y = float_input(kernel, yname, y_obj);
+  py::array d = float_input(kernel, dname, d_obj, y);
+  require_same_dtype(kernel, {{yname, &y}, {dname, &d}});
+  if (y.ndim() != 1 && y.ndim() != 2)
+    fail<py::value_error>(kernel, std::string(yname) + " must be a 1-D (n,) or 2-D (n, k) array, got " +
+                                      describe(y));
+  if (shape_of(y) != shape_of(d))
+    fail<py::value_error>(kernel, std::string(yname) + " and " + dname +
+                                      " must have the same shape, got " + describe(y) + " and " +
+                                      describe(d));
+  int64_t n = y.shape(0), k = y.ndim() == 2 ? y.shape(1) : 1;
+  return {contiguous(y), contiguous(d), n, k};
+}
+
+std::pair<double, py::array> squared_error_py(py::handle y_obj, py::handle d_obj,
+                                              py::handle dy_obj, const std::string& red,
+                                              bool want_grad, const char* kernel) {
+  Reduction reduction = parse_reduction(kernel, red);
+  Pair p = loss_pair(kernel, "y", "d", y_obj, d_obj);
+  py::array dy;
+  if (want_grad) {
+    dy = output(kernel, "dy", dy_obj, p.y.dtype(), shape_of(p.y));
+    require_no_overlap(kernel, "dy", dy, {{"y", &p.y}, {"d", &p.d}}, true);
+  }
+  double loss = by_dtype(p.y, [&](auto tag) {
+    using T = decltype(tag);
+    const T *yp = ptr<T>(p.y), *dp = ptr<T>(p.d);
+    T* gp = want_grad ? ptr<T>(dy) : nullptr;
+    py::gil_scoped_release release;
+    return squared_error<T>(yp, dp, p.n, p.k, gp, reduction);
+  });
+  return {loss, dy};
+}
+
+std::pair<double, py::array> perceptron_py(py::handle s_obj, py::handle d_obj,
+                                           py::handle ds_obj, const std::string& red,
+                                           bool want_grad, const char* kernel) {
+  Reduction reduction = parse_reduction(kernel, red);
+  Pair p = loss_pair(kernel, "scores", "d", s_obj, d_obj);
+  by_dtype(p.d, [&](auto tag) {
+    using T = decltype(tag);
+    const T* dp = ptr<T>(p.d);
+    for (int64_t i = 0; i < p.n * p.k; ++i)
+      if (dp[i] != T(1) && dp[i] != T(-1))
+        fail<py::value_error>(kernel, "d must hold only the labels -1 and +1, got " +
+                                          std::to_string(double(dp[i])) + " at flat index " +
+                                          std::to_string(i));
+  });
+  py::array ds;
+  if (want_grad) {
+    ds = output(kernel, "dscores", ds_obj, p.y.dtype(), shape_of(p.y));
+    require_no_overlap(kernel, "dscores", ds, {{"scores", &p.y}, {"d", &p.d}}, true);
+  }
+  double loss = by_dtype(p.y, [&](auto tag) {
+    using T = decltype(tag);
+    const T *sp = ptr<T>(p.y), *dp = ptr<T>(p.d);
+    T* gp = want_grad ? ptr<T>(ds) : nullptr;
+    py::gil_scoped_release release;
+    return perceptron_criterion<T>(sp, dp, p.n, p.k, gp, reduction);
+  });
+  return {loss, ds};
+}
+
+// ---------------------------------------------------------------- dense layer
+
+struct LinearOperands {
+  py::array x, w;
+};
+
+LinearOperands linear_operands(const char* kernel, py::handle x_obj, py::handle w_obj) {
+  py::array x = float_input(kernel, "x", x_obj);
+  py::array w = float_input(kernel, "w", w_obj, x);
+  require_same_dtype(kernel, {{"x", &x}, {"w", &w}});
+  require_ndim(kernel, "x", x, 2);
+  require_ndim(kernel, "w", w, 2);
+  if (x.shape(1) != w.shape(0))
+    fail<py::value_error>(kernel, "x has " + std::to_string(x.shape(1)) +
+                                      " features but w expects " + std::to_string(w.shape(0)) +
+                                      " (x is " + describe(x) + ", w is " + describe(w) + ")");
+  return {element_strides(x), element_strides(w)};
+}
+
+py::array linear_forward_py(py::handle x_obj, py::handle w_obj, py::handle b_obj,
+                            py::handle act_obj, py::handle out_obj) {
+  const char* kernel = "linear_forward";
+  auto [x, w] = linear_operands(kernel, x_obj, w_obj);
+  Activation act = parse_activation(kernel, act_obj);
+  const int64_t n = x.shape(0), k = w.shape(1);
+  py::array b;
+  if (!b_obj.is_none()) {
+    b = float_input(kernel, "b", b_obj, x);
+    require_same_dtype(kernel, {{"x", &x}, {"b", &b}});
+    require_shape(kernel, "b", b, {k});
+    b = contiguous(b);
+  }
+  py::array out = output(kernel, "out", out_obj, x.dtype(), shape2(n, k));
+  if (b)
+    require_no_overlap(kernel, "out", out, {{"x", &x}, {"w", &w}, {"b", &b}});
+  else
+    require_no_overlap(kernel, "out", out, {{"x", &x}, {"w", &w}});
+  by_dtype(x, [&](auto tag) {
+    using T = decltype(tag);
+    auto xv = cmatrix<T>(x), wv = cmatrix<T>(w);
+    const T* bp = b ? ptr<T>(b) : nullptr;
+    auto ov = matrix<T>(out);
+    py::gil_scoped_release release;
+    linear_forward<T>(ov, xv, wv, bp, act);
+  });
+  return out;
+}
+
+py::tuple linear_backward_py(py::handle x_obj, py::handle w_obj, py::handle dz_obj,
+                             py::handle dx_obj, py::handle dw_obj, py::handle db_obj) {
+  const char* kernel = "linear_backward";
+  auto [x, w] = linear_operands(kernel, x_obj, w_obj);
+  py::array dz = element_strides(float_input(kernel, "dz", dz_obj, x));
+  require_same_dtype(kernel, {{"x", &x}, {"dz", &dz}});
+  const int64_t n = x.shape(0), d = x.shape(1), k = w.shape(1);
+  require_shape(kernel, "dz", dz, shape2(n, k));
+  py::array dx = output(kernel, "dx", dx_obj, x.dtype(), shape2(n, d), false);
+  py::array dw = output(kernel, "dw", dw_obj, x.dtype(), shape2(d, k), false);
+  py::array db = output(kernel, "db", db_obj, x.dtype(), {k});
+  require_no_overlap(kernel, "dx", dx, {{"x", &x}, {"w", &w}, {"dz", &dz}});
+  require_no_overlap(kernel, "dw", dw, {{"x", &x}, {"w", &w}, {"dz", &dz}, {"dx", &dx}});
+  require_no_overlap(kernel, "db", db,
+                     {{"x", &x}, {"w", &w}, {"dz", &dz}, {"dx", &dx}, {"dw", &dw}});
+  by_dtype(x, [&](auto tag) {
+    using T = decltype(tag);
+    auto xv = cmatrix<T>(x), wv = cmatrix<T>(w), dzv = cmatrix<T>(dz);
+    auto dxv = matrix<T>(dx), dwv = matrix<T>(dw);
+    T* dbp = ptr<T>(db);
+    py::gil_scoped_release release;
+    linear_backward<T>(dxv, dwv, dbp, xv, wv, dzv);
+  });
+  return py::make_tuple(dx, dw, db);
+}
+
+}  // namespace
+
+void init_nn(py::module_& m) {
+  m.def("activation_forward", &activation_forward_py, py::arg("name"), py::arg("a"),
+        py::arg("out") = py::none(),
+        R"doc(g(a) elementwise for g in identity, sign, heaviside, tanh, sigmoid, relu, softplus.
+
+Course conventions: sign(0) = +1, heaviside(0) = 1; NaN gives NaN. out may be a
+itself (in place) and must otherwise share no memory with it; C-contiguous.
+Tolerance to reference.activation_forward: a few ulp (rtol 1e-14 float64, 1e-6 float32).)doc");
+  m.def("activation_backward", &activation_backward_py, py::arg("name"), py::arg("y"),
+        py::arg("dy"), py::arg("out") = py::none(),
+        R"doc(dy * g'(a), with g'(a) taken from the output y = g(a).
+
+identity: dy; sign, heaviside: 0; tanh: dy (1 - y^2); sigmoid: dy y (1 - y);
+relu: dy [y > 0]; softplus: dy (1 - exp(-y)). out may be y or dy itself.
+Tolerance to reference.activation_backward: a few ulp.)doc");
+  m.def(
+      "softmax_forward",
+      [](py::handle a, py::handle out) { return softmax_py("softmax_forward", false, a, out); },
+      py::arg("a"), py::arg("out") = py::none(),
+      R"doc(Row-wise softmax of a 2-D array: exp(a - max) / sum exp(a - max).
+
+Shift-invariant and exact for huge logits; a -inf logit gets probability 0; a row
+holding NaN or +inf, or only -inf, gives NaN (as PyTorch). Tolerance: a few ulp.)doc");
+  m.def(
+      "log_softmax_forward",
+      [](py::handle a, py::handle out) { return softmax_py("log_softmax_forward", true, a, out); },
+      py::arg("a"), py::arg("out") = py::none(),
+      R"doc(Row-wise log-softmax: (a - max) - log sum exp(a - max). Tolerance: a few ulp.)doc");
+  m.def(
+      "cross_entropy_forward",
+      [](py::handle logits, py::handle target, const std::string& reduction) {
+        return cross_entropy_py("cross_entropy_forward", logits, target, py::none(), reduction,
+                                false)
+            .first;
+      },
+      py::arg("logits"), py::arg("target"), py::arg("reduction") = "mean",
+      R"doc(Cross-entropy of softmax(logits) (n, k) against class indices (n,) or
+probabilities (n, k): the mean (default) or sum over rows of -sum_k t_k log p_k.
+Accumulated in float64; returns a float. Tolerance: rtol 1e-12 (float64), 1e-6 (float32).)doc");
+  m.def(
+      "cross_entropy_backward",
+      [](py::handle logits, py::handle target, py::handle dlogits, const std::string& reduction) {
+        return cross_entropy_py("cross_entropy_backward", logits, target, dlogits, reduction,
+                                true)
+            .second;
+      },
+      py::arg("logits"), py::arg("target"), py::arg("dlogits") = py::none(),
+      py::arg("reduction") = "mean",
+      R"doc(d loss / d logits = (softmax(logits) sum_k t_k - t) / n (mean) or without / n (sum).)doc");
+  m.def(
+      "cross_entropy_forward_backward",
+      [](py::handle logits, py::handle target, py::handle dlogits, const std::string& reduction) {
+        auto [loss, grad] = cross_entropy_py("cross_entropy_forward_backward", logits, target,
+                                             dlogits, reduction, true);
+        return py::make_tuple(loss, grad);
+      },
+      py::arg("logits"), py::arg("target"), py::arg("dlogits") = py::none(),
+      py::arg("reduction") = "mean",
+      R"doc((loss, dlogits) of the cross-entropy in one pass over the logits.)doc");
+  m.def(
+      "squared_error_forward",
+      [](py::handle y, py::handle d, const std::string& reduction) {
+        return squared_error_py(y, d, py::none(), reduction, false, "squared_error_forward").first;
+      },
+      py::arg("y"), py::arg("d"), py::arg("reduction") = "mean",
+      R"doc(E = 1/2 sum (y - d)^2 over all values; 'mean' divides by n = y.shape[0].)doc");
+  m.def(
+      "squared_error_backward",
+      [](py::handle y, py::handle d, py::handle dy, const std::string& reduction) {
+        return squared_error_py(y, d, dy, reduction, true, "squared_error_backward").second;
+      },
+      py::arg("y"), py::arg("d"), py::arg("dy") = py::none(), py::arg("reduction") = "mean",
+      R"doc(dE/dy = y - d ('mean': divided by n = y.shape[0]).)doc");
+  m.def(
+      "perceptron_forward",
+      [](py::handle s, py::handle d, const std::string& reduction) {
+        return perceptron_py(s, d, py::none(), reduction, false, "perceptron_forward").first;
+      },
+      py::arg("scores"), py::arg("d"), py::arg("reduction") = "mean",
+      R"doc(The perceptron criterion E = sum max(-d s, 0), d in {-1, +1}; 'mean' divides by n.)doc");
+  m.def(
+      "perceptron_backward",
+      [](py::handle s, py::handle d, py::handle ds, const std::string& reduction) {
+        return perceptron_py(s, d, ds, reduction, true, "perceptron_backward").second;
+      },
+      py::arg("scores"), py::arg("d"), py::arg("dscores") = py::none(),
+      py::arg("reduction") = "mean",
+      R"doc(dE/ds = -d where sign(s) != d (sign(0) = +1), else 0; NaN where s is NaN.)doc");
+  m.def("linear_forward", &linear_forward_py, py::arg("x"), py::arg("w"),
+        py::arg("b") = py::none(), py::arg("activation") = "identity",
+        py::arg("out") = py::none(),
+        R"doc(g(x @ w + b): x (n, d), w (d, k), b (k,) or None; the bias and the activation
+are applied to each tile of the product while it is in cache. out: C-contiguous (n, k).
+Tolerance: that of matmul, then a few ulp for g.)doc");
+  m.def("linear_backward", &linear_backward_py, py::arg("x"), py::arg("w"), py::arg("dz"),
+        py::arg("dx") = py::none(), py::arg("dw") = py::none(), py::arg("db") = py::none(),
+        R"doc((dx, dw, db) = (dz @ w.T, x.T @ dz, dz.sum(0)) for dz = dE/dz, z = x @ w + b.
+
+db is summed in float64, in row order (the same bits for any thread count).)doc");
+}
+
+}  // namespace mlpcore::bind

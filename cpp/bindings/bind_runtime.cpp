@@ -1,0 +1,74 @@
+// Thread count, SIMD path and build information.
+#include <omp.h>
+
+#include "common.hpp"
+#include "mlpcore/runtime.hpp"
+
+namespace mlpcore::bind {
+
+static py::list available_isas() {
+  py::list names;
+  for (Isa isa : {Isa::generic, Isa::avx2, Isa::avx512})
+    if (isa_supported(isa)) names.append(isa_name(isa));
+  return names;
+}
+
+static std::string compiler() {
+#if defined(__clang__)
+  return "clang " __clang_version__;
+#elif defined(__GNUC__)
+  return "gcc " __VERSION__;
+#else
+  return "unknown";
+#endif
+}
+
+void init_runtime(py::module_& m) {
+  m.def("get_num_threads", &get_num_threads,
+        "The number of threads the kernels use (default: OpenMP's, e.g. OMP_NUM_THREADS).");
+  m.def(
+      "set_num_threads",
+      [](py::object n) {
+        if (!py::isinstance<py::int_>(n) || py::isinstance<py::bool_>(n))
+          fail<py::type_error>("set_num_threads", "n must be an int, got " + describe_object(n));
+        long long v = n.cast<long long>();
+        if (v < 1 || v > 4096)
+          fail<py::value_error>("set_num_threads",
+                                "n must be between 1 and 4096, got " + std::to_string(v));
+        set_num_threads(static_cast<int>(v));
+      },
+      py::arg("n"), "Sets the number of threads the kernels use (results do not depend on it).");
+  m.def(
+      "_set_isa",
+      [](const std::string& name) {
+        Isa isa;
+        if (!isa_from_name(name.c_str(), &isa))
+          fail<py::value_error>("_set_isa", "unknown SIMD path '" + name +
+                                                "', expected generic, avx2 or avx512");
+        if (!isa_supported(isa))
+          fail<py::value_error>("_set_isa", "SIMD path '" + name + "' is not supported here");
+        set_active_isa(isa);
+      },
+      py::arg("name"), "Selects the SIMD path (tests compare the paths with it).");
+  m.def("_available_isas", &available_isas, "The SIMD paths this CPU and build support.");
+  m.def(
+      "_build_info",
+      []() {
+        py::dict info;
+        info["version"] = MLPCORE_VERSION;
+        info["compiler"] = compiler();
+        #ifdef __clang__
+        info["openmp"] = "OpenMP " + std::to_string(_OPENMP) + " (libomp)";
+#else
+        info["openmp"] = "OpenMP " + std::to_string(_OPENMP) + " (libgomp)";
+#endif
+        info["num_threads"] = get_num_threads();
+        info["max_threads"] = omp_get_max_threads();
+        info["isa"] = isa_name(active_isa());
+        info["isas_available"] = available_isas();
+        return info;
+      },
+      "Version, compiler, OpenMP, threads and SIMD paths of this build.");
+}
+
+}  // namespace mlpcore::bind

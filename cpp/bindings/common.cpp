@@ -1,0 +1,180 @@
+#include "common.hpp"
+
+#include <algorithm>
+#include <sstream>
+
+namespace mlpcore::bind {
+
+std::vector<int64_t> shape_of(const py::array& a) {
+  return std::vector<int64_t>(a.shape(), a.shape() + a.ndim());
+}
+
+std::string shape_string(const std::vector<int64_t>& shape) {
+  std::ostringstream s;
+  s << "(";
+  for (size_t i = 0; i < shape.size(); ++i) s << (i ? ", " : "") << shape[i];
+  s << (shape.size() == 1 ? ",)" : ")");
+  return s.str();
+}
+
+std::string describe(const py::array& a) {
+  return py::str(a.dtype()).cast<std::string>() + " of shape " + shape_string(shape_of(a));
+}
+
+std::string describe_object(py::handle obj) {
+  if (py::isinstance<py::array>(obj)) return "an array of " + describe(obj.cast<py::array>());
+  return "an object of type " + py::str(py::type::of(obj).attr("__name__")).cast<std::string>();
+}
+
+bool is_f32(const py::array& a) { return a.dtype().is(py::dtype::of<float>()); }
+bool is_f64(const py::array& a) { return a.dtype().is(py::dtype::of<double>()); }
+
+static bool is_float(const py::array& a) {
+  return a.dtype().kind() == 'f' && (a.itemsize() == 4 || a.itemsize() == 8);
+}
+
+py::array float_input(const char* kernel, const char* name, py::handle obj, py::handle like) {
+  if (py::isinstance<py::array>(obj)) {
+    auto a = py::reinterpret_borrow<py::array>(obj);
+    if (!is_float(a))
+      fail<py::type_error>(kernel, std::string(name) + " must be a float32 or float64 array, got " +
+                                       describe(a));
+    return a;
+  }
+  if (obj.is_none())
+    fail<py::type_error>(kernel, std::string(name) + " must be an array, got None");
+  py::module_ np = py::module_::import("numpy");
+  py::array a;
+  try {
+    a = np.attr("asarray")(obj).cast<py::array>();
+  } catch (py::error_already_set&) {
+    fail<py::type_error>(kernel, std::string(name) + " must be array-like, got " +
+                                     describe_object(obj));
+  }
+  if (is_float(a)) return a;
+  char kind = a.dtype().kind();
+  if (kind == 'b' || kind == 'i' || kind == 'u') {
+    py::object dtype = like.is_none() ? py::object(py::dtype::of<double>())
+                                      : py::object(like.attr("dtype"));
+    return a.attr("astype")(dtype).cast<py::array>();
+  }
+  fail<py::type_error>(kernel, std::string(name) +
+                                   " must hold float32 or float64 numbers, got " + describe(a));
+}
+
+void require_same_dtype(const char* kernel,
+                        std::initializer_list<std::pair<const char*, const py::array*>> arrays) {
+  const auto& first = *arrays.begin();
+  for (const auto& [name, a] : arrays) {
+    if (!a->dtype().is(first.second->dtype()))
+      fail<py::type_error>(kernel, std::string(name) + " must have the dtype of " + first.first +
+                                       " (" + py::str(first.second->dtype()).cast<std::string>() +
+                                       "), got " + describe(*a));
+  }
+}
+
+void require_ndim(const char* kernel, const char* name, const py::array& a, int ndim) {
+  if (a.ndim() != ndim)
+    fail<py::value_error>(kernel, std::string(name) + " must be a " + std::to_string(ndim) +
+                                      "-D array, got " + describe(a));
+}
+
+void require_shape(const char* kernel, const char* name, const py::array& a,
+                   const std::vector<int64_t>& shape) {
+  if (shape_of(a) != shape)
+    fail<py::value_error>(kernel, std::string(name) + " must have shape " + shape_string(shape) +
+                                      ", got " + describe(a));
+}
+
+py::array output(const char* kernel, const char* name, py::handle obj, const py::dtype& dtype,
+                 const std::vector<int64_t>& shape, bool contiguous) {
+  if (obj.is_none()) return py::array(dtype, shape);
+  if (!py::isinstance<py::array>(obj))
+    fail<py::type_error>(kernel, std::string(name) + " must be a numpy array of dtype " +
+                                     py::str(dtype).cast<std::string>() + ", got " +
+                                     describe_object(obj));
+  auto a = py::reinterpret_borrow<py::array>(obj);
+  if (!a.dtype().is(dtype))
+    fail<py::type_error>(kernel, std::string(name) + " must have dtype " +
+                                     py::str(dtype).cast<std::string>() + ", got " + describe(a));
+  if (shape_of(a) != shape)
+    fail<py::value_error>(kernel, std::string(name) + " must have shape " + shape_string(shape) +
+                                      ", got " + describe(a));
+  if (!a.writeable())
+    fail<py::value_error>(kernel, std::string(name) + " must be writeable, got a read-only array");
+  if (contiguous && !(a.flags() & py::array::c_style))
+    fail<py::value_error>(kernel, std::string(name) + " must be C-contiguous, got strides " +
+                                      shape_string(std::vector<int64_t>(
+                                          a.strides(), a.strides() + a.ndim())));
+  for (py::ssize_t i = 0; i < a.ndim(); ++i)
+    if (a.strides(i) % a.itemsize() != 0)
+      fail<py::value_error>(kernel, std::string(name) + " must have strides that are multiples "
+                                                        "of its item size");
+  return a;
+}
+
+// The byte range [lo, hi) that an array's elements occupy; empty for size 0.
+static std::pair<uintptr_t, uintptr_t> extent(const py::array& a) {
+  if (a.size() == 0) return {0, 0};
+  auto lo = reinterpret_cast<uintptr_t>(a.data()), hi = lo;
+  for (py::ssize_t i = 0; i < a.ndim(); ++i) {
+    py::ssize_t span = (a.shape(i) - 1) * a.strides(i);
+    (span < 0 ? lo : hi) += span;
+  }
+  return {lo, hi + a.itemsize()};
+}
+
+static bool same_view(const py::array& a, const py::array& b) {
+  return a.data() == b.data() && shape_of(a) == shape_of(b) &&
+         std::equal(a.strides(), a.strides() + a.ndim(), b.strides());
+}
+
+void require_no_overlap(const char* kernel, const char* out_name, const py::array& out,
+                        std::initializer_list<std::pair<const char*, const py::array*>> inputs,
+                        bool identical_ok) {
+  auto [olo, ohi] = extent(out);
+  for (const auto& [name, in] : inputs) {
+    auto [ilo, ihi] = extent(*in);
+    if (olo < ihi && ilo < ohi && !(identical_ok && same_view(out, *in)))
+      fail<py::value_error>(kernel, std::string(out_name) + " must not share memory with " +
+                                        name + (identical_ok ? " (except being exactly it)" : ""));
+  }
+}
+
+py::array contiguous(const py::array& a) {
+  if (a.flags() & py::array::c_style) return a;
+  return py::module_::import("numpy").attr("ascontiguousarray")(a).cast<py::array>();
+}
+
+py::array element_strides(const py::array& a) {
+  for (py::ssize_t i = 0; i < a.ndim(); ++i)
+    if (a.strides(i) % a.itemsize() != 0)
+      return py::module_::import("numpy").attr("ascontiguousarray")(a).cast<py::array>();
+  return a;
+}
+
+py::array unit_column_stride(const py::array& a) {
+  if (a.ndim() == 2 && (a.shape(1) <= 1 || a.strides(1) == a.itemsize()) &&
+      a.strides(0) % a.itemsize() == 0)
+    return a;
+  return py::module_::import("numpy").attr("ascontiguousarray")(a).cast<py::array>();
+}
+
+Reduction parse_reduction(const char* kernel, const std::string& reduction) {
+  if (reduction == "mean") return Reduction::mean;
+  if (reduction == "sum") return Reduction::sum;
+  fail<py::value_error>(kernel, "reduction must be 'mean' or 'sum', got '" + reduction + "'");
+}
+
+Activation parse_activation(const char* kernel, py::handle name) {
+  if (!py::isinstance<py::str>(name))
+    fail<py::type_error>(kernel, "activation must be a string, got " + describe_object(name));
+  std::string s = name.cast<std::string>();
+  Activation act;
+  if (!activation_from_name(s.c_str(), &act))
+    fail<py::value_error>(kernel, "unknown activation '" + s + "', expected one of " +
+                                      activation_names());
+  return act;
+}
+
+}  // namespace mlpcore::bind

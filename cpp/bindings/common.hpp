@@ -1,0 +1,98 @@
+// Checking of the arrays that enter C++ from Python: the one place where inputs
+// are validated, converted (inputs only) and turned into non-owning views.
+#pragma once
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+
+#include <cstdint>
+#include <initializer_list>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "mlpcore/matrix.hpp"
+#include "mlpcore/nn.hpp"
+
+namespace mlpcore::bind {
+
+namespace py = pybind11;
+
+// "int64 of shape (3,)", for messages.
+std::string describe(const py::array& a);
+std::string describe_object(py::handle obj);
+
+// Throws the Python exception type E with "[kernel] message".
+template <class E>
+[[noreturn]] void fail(const char* kernel, const std::string& message) {
+  throw E("[" + std::string(kernel) + "] " + message);
+}
+
+bool is_f32(const py::array& a);
+bool is_f64(const py::array& a);
+
+// A float32/float64 input. An ndarray of another dtype is a TypeError; other
+// array-likes (lists, objects with __array__) go through numpy.asarray, and
+// integer or bool values become `like`'s dtype (float64 when like is None).
+py::array float_input(const char* kernel, const char* name, py::handle obj,
+                      py::handle like = py::none());
+// TypeError unless every array has the dtype of the first.
+void require_same_dtype(const char* kernel,
+                        std::initializer_list<std::pair<const char*, const py::array*>> arrays);
+void require_ndim(const char* kernel, const char* name, const py::array& a, int ndim);
+void require_shape(const char* kernel, const char* name, const py::array& a,
+                   const std::vector<int64_t>& shape);
+std::string shape_string(const std::vector<int64_t>& shape);
+std::vector<int64_t> shape_of(const py::array& a);
+
+// An array the kernel writes into: None allocates a C-contiguous one; otherwise it
+// must already be an ndarray of exactly this dtype and shape, writeable, and
+// C-contiguous when contiguous is true. Never converted: an update into a copy
+// would be lost.
+py::array output(const char* kernel, const char* name, py::handle obj, const py::dtype& dtype,
+                 const std::vector<int64_t>& shape, bool contiguous = true);
+// ValueError if `out` shares memory with any input (by address range), except
+// when identical_ok and the input is exactly the same view.
+void require_no_overlap(const char* kernel, const char* out_name, const py::array& out,
+                        std::initializer_list<std::pair<const char*, const py::array*>> inputs,
+                        bool identical_ok = false);
+
+// A C-contiguous version of an input (a copy only when it is not already).
+py::array contiguous(const py::array& a);
+// An input usable as a strided view: a copy only when a stride is not a multiple of
+// the item size (views into structured arrays).
+py::array element_strides(const py::array& a);
+// An input whose rows have unit column stride (a copy otherwise), for row kernels.
+py::array unit_column_stride(const py::array& a);
+
+Reduction parse_reduction(const char* kernel, const std::string& reduction);
+Activation parse_activation(const char* kernel, py::handle name);
+
+template <class T>
+MatView<T> matrix(const py::array& a) {
+  const int64_t item = static_cast<int64_t>(sizeof(T));
+  return {static_cast<T*>(const_cast<void*>(a.data())), a.shape(0), a.shape(1),
+          a.strides(0) / item, a.strides(1) / item};
+}
+template <class T>
+MatView<const T> cmatrix(const py::array& a) {
+  MatView<T> m = matrix<T>(a);
+  return {m.data, m.rows, m.cols, m.rs, m.cs};
+}
+template <class T>
+T* ptr(const py::array& a) {
+  return static_cast<T*>(const_cast<void*>(a.data()));
+}
+
+// Calls f(float{}) or f(double{}) by the dtype of a.
+template <class F>
+decltype(auto) by_dtype(const py::array& a, F&& f) {
+  if (is_f32(a)) return f(float{});
+  return f(double{});
+}
+
+void init_runtime(py::module_& m);
+void init_gemm(py::module_& m);
+void init_nn(py::module_& m);
+void init_optim(py::module_& m);
+
+}  // namespace mlpcore::bind

@@ -1,0 +1,33 @@
+// The table of vectorized row and elementwise kernels, one per instruction set.
+// vector_math_impl.hpp holds the code once; vector_math_{generic,avx2,avx512}.cpp
+// compile it with their ISA flags, and nn.cpp picks the table of the active ISA.
+#pragma once
+#include <cstdint>
+
+#include "mlpcore/nn.hpp"
+#include "mlpcore/runtime.hpp"
+
+namespace mlpcore {
+
+template <class T>
+struct VectorMath {
+  void (*activation_forward)(int act, T* out, const T* a, int64_t n);
+  void (*activation_backward)(int act, T* da, const T* y, const T* dy, int64_t n);
+  // Rows [0, rows) of a (row stride lda) into out (row stride ldo); log: log_softmax.
+  void (*softmax_rows)(T* out, int64_t ldo, const T* a, int64_t lda, int64_t rows,
+                       int64_t cols, bool log);
+  // Sum over the rows of the cross-entropy loss; labels (int64) or probs (row
+  // stride ldp). When dlogits is not null, writes scale * (softmax * sum(t) - t).
+  double (*cross_entropy_rows)(T* dlogits, int64_t ldd, const T* logits, int64_t lda,
+                               const int64_t* labels, const T* probs, int64_t ldp,
+                               int64_t rows, int64_t cols, T scale);
+};
+
+template <class T>
+const VectorMath<T>& vector_math(Isa isa);
+
+namespace generic { const VectorMath<float>& table_f(); const VectorMath<double>& table_d(); }
+namespace avx2 { const VectorMath<float>& table_f(); const VectorMath<double>& table_d(); }
+namespace avx512 { const VectorMath<float>& table_f(); const VectorMath<double>& table_d(); }
+
+}  // namespace mlpcore

@@ -1,0 +1,46 @@
+"""Thread count and build information of the compiled core."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import warnings
+from typing import Iterator
+
+from . import _core
+
+get_num_threads = _core.get_num_threads
+set_num_threads = _core.set_num_threads
+
+
+@contextlib.contextmanager
+def num_threads(n: int) -> Iterator[None]:
+    """Run the enclosed kernels with ``n`` threads, then restore the previous count."""
+    previous = get_num_threads()
+    set_num_threads(n)
+    try:
+        yield
+    finally:
+        set_num_threads(previous)
+
+
+def build_info() -> dict:
+    """Version, compiler, OpenMP runtime, thread count and SIMD paths (active, available)."""
+    return _core._build_info()
+
+
+def _check_forced_isa() -> None:
+    # The core reads MLPCORE_ISA itself; say so when the request could not be honoured.
+    forced = os.environ.get("MLPCORE_ISA")
+    if forced:
+        info = build_info()
+        if forced != info["isa"]:
+            warnings.warn(
+                f"MLPCORE_ISA={forced!r} is not available here (available: "
+                f"{', '.join(info['isas_available'])}); using {info['isa']!r}",
+                RuntimeWarning,
+                stacklevel=3,
+            )
+
+
+_check_forced_isa()

@@ -1,0 +1,51 @@
+"""The compiled kernels of mlpcore.
+
+Every function here has a NumPy twin of the same name and signature in
+``mlpcore.reference``; each docstring gives the tolerance between the two.
+float32 and float64 are both native and the output has the dtype of the inputs.
+Arrays that a kernel writes into (``out``, gradients, ``param``) must already have
+the right dtype and shape and be writeable: they are never converted.
+"""
+
+from ._core import (
+    activation_backward,
+    activation_forward,
+    average_step,
+    cross_entropy_backward,
+    cross_entropy_forward,
+    cross_entropy_forward_backward,
+    gemm,
+    linear_backward,
+    linear_forward,
+    log_softmax_forward,
+    matmul,
+    perceptron_backward,
+    perceptron_forward,
+    sgd_step,
+    softmax_forward,
+    squared_error_backward,
+    squared_error_forward,
+)
+
+ACTIVATIONS = ("identity", "sign", "heaviside", "tanh", "sigmoid", "relu", "softplus")
+
+__all__ = [
+    "ACTIVATIONS",
+    "activation_backward",
+    "activation_forward",
+    "average_step",
+    "cross_entropy_backward",
+    "cross_entropy_forward",
+    "cross_entropy_forward_backward",
+    "gemm",
+    "linear_backward",
+    "linear_forward",
+    "log_softmax_forward",
+    "matmul",
+    "perceptron_backward",
+    "perceptron_forward",
+    "sgd_step",
+    "softmax_forward",
+    "squared_error_backward",
+    "squared_error_forward",
+]
