@@ -161,17 +161,6 @@ def cases(quick, rng):
     }, None
 
 
-def cpu_name():
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
 def blas_name():
     try:
         from threadpoolctl import threadpool_info
@@ -189,7 +178,7 @@ def main():
     info = mlpcore.build_info()
     header = {
         "date": time.strftime("%Y-%m-%d %H:%M"),
-        "machine": f"{cpu_name()}, {os.cpu_count()} cpus",
+        "machine": info["cpu"],
         "python": platform.python_version(),
         "mlpcore": info["version"],
         "simd_path": info["isa"],

@@ -21,7 +21,7 @@ def _info(_args: argparse.Namespace) -> int:
         ("threads", f"{info['num_threads']} (of {info['max_threads']} available)"),
         ("simd path", info["isa"]),
         ("simd paths available", ", ".join(info["isas_available"])),
-        ("machine", f"{platform.machine()}, {platform.processor() or platform.system()}"),
+        ("cpu", info["cpu"]),
     ]
     width = max(len(name) for name, _ in rows)
     for name, value in rows:

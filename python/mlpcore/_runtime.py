@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import platform
 import warnings
 from typing import Iterator
 
@@ -24,9 +25,22 @@ def num_threads(n: int) -> Iterator[None]:
         set_num_threads(previous)
 
 
+def _cpu_name() -> str:
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
 def build_info() -> dict:
-    """Version, compiler, OpenMP runtime, thread count and SIMD paths (active, available)."""
-    return _core._build_info()
+    """Version, compiler, OpenMP runtime, thread count, SIMD paths (active, available), CPU."""
+    info = _core._build_info()
+    info["cpu"] = f"{_cpu_name()} ({platform.machine()}, {os.cpu_count()} logical cpus)"
+    return info
 
 
 def _check_forced_isa() -> None:
