@@ -1,5 +1,6 @@
 // Activations, softmax, losses and the dense layer.
 #include <cmath>
+#include <optional>
 
 #include "common.hpp"
 #include "mlpcore/nn.hpp"
@@ -257,22 +258,22 @@ py::array linear_forward_py(py::handle x_obj, py::handle w_obj, py::handle b_obj
   auto [x, w] = linear_operands(kernel, x_obj, w_obj);
   Activation act = parse_activation(kernel, act_obj);
   const int64_t n = x.shape(0), k = w.shape(1);
-  py::array b;
+  std::optional<py::array> b;  // a default py::array is an empty array, not "none"
   if (!b_obj.is_none()) {
     b = float_input(kernel, "b", b_obj, x);
-    require_same_dtype(kernel, {{"x", &x}, {"b", &b}});
-    require_shape(kernel, "b", b, {k});
-    b = contiguous(b);
+    require_same_dtype(kernel, {{"x", &x}, {"b", &*b}});
+    require_shape(kernel, "b", *b, {k});
+    b = contiguous(*b);
   }
   py::array out = output(kernel, "out", out_obj, x.dtype(), shape2(n, k));
   if (b)
-    require_no_overlap(kernel, "out", out, {{"x", &x}, {"w", &w}, {"b", &b}});
+    require_no_overlap(kernel, "out", out, {{"x", &x}, {"w", &w}, {"b", &*b}});
   else
     require_no_overlap(kernel, "out", out, {{"x", &x}, {"w", &w}});
   by_dtype(x, [&](auto tag) {
     using T = decltype(tag);
     auto xv = cmatrix<T>(x), wv = cmatrix<T>(w);
-    const T* bp = b ? ptr<T>(b) : nullptr;
+    const T* bp = b ? ptr<T>(*b) : nullptr;
     auto ov = matrix<T>(out);
     py::gil_scoped_release release;
     linear_forward<T>(ov, xv, wv, bp, act);

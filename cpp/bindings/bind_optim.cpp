@@ -1,5 +1,6 @@
 // In-place optimizer updates: param, velocity and avg are never converted.
 #include <cmath>
+#include <optional>
 
 #include "common.hpp"
 #include "mlpcore/optim.hpp"
@@ -39,18 +40,18 @@ py::array sgd_step_py(py::handle param_obj, py::handle grad_obj, double lr, doub
   if (nesterov && momentum == 0.0)
     fail<py::value_error>(kernel, "nesterov=True needs a non-zero momentum");
   require_no_overlap(kernel, "param", param, {{"grad", &grad}});
-  py::array velocity;
+  std::optional<py::array> velocity;  // a default py::array is empty, not "none"
   if (momentum != 0.0) {
     if (velocity_obj.is_none())
       fail<py::value_error>(kernel, "momentum != 0 needs a velocity array of param's shape "
                                     "(e.g. numpy.zeros_like(param)), got None");
     velocity = output(kernel, "velocity", velocity_obj, param.dtype(), shape_of(param));
-    require_no_overlap(kernel, "velocity", velocity, {{"param", &param}, {"grad", &grad}});
+    require_no_overlap(kernel, "velocity", *velocity, {{"param", &param}, {"grad", &grad}});
   }
   grad = contiguous(grad);
   by_dtype(param, [&](auto tag) {
     using T = decltype(tag);
-    T *pp = ptr<T>(param), *vp = velocity ? ptr<T>(velocity) : nullptr;
+    T *pp = ptr<T>(param), *vp = velocity ? ptr<T>(*velocity) : nullptr;
     const T* gp = ptr<T>(grad);
     int64_t n = param.size();
     py::gil_scoped_release release;

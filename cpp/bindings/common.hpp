@@ -94,5 +94,6 @@ void init_runtime(py::module_& m);
 void init_gemm(py::module_& m);
 void init_nn(py::module_& m);
 void init_optim(py::module_& m);
+void init_train(py::module_& m);
 
 }  // namespace mlpcore::bind

@@ -9,6 +9,7 @@
 #include "mlpcore/gemm.hpp"
 #include "mlpcore/nn.hpp"
 #include "mlpcore/runtime.hpp"
+#include "nn/losses.hpp"
 #include "nn/vector_math.hpp"
 
 namespace mlpcore {
@@ -126,32 +127,44 @@ void log_softmax_forward(MatView<T> out, MatView<const T> a) {
 }
 
 template <class T>
-double cross_entropy(MatView<const T> logits, const int64_t* labels, MatView<const T> probs,
-                     MatView<T> dlogits, Reduction reduction) {
+double cross_entropy_scaled(MatView<const T> logits, const int64_t* labels,
+                            MatView<const T> probs, MatView<T> dlogits, const T* weights,
+                            double scale) {
   const VectorMath<T>& vm = vector_math<T>(active_isa());
-  const int64_t n = logits.rows, k = logits.cols;
-  const double scale = inv_rows(reduction, n);
-  double total = blocked_sum(n, 8 * k, [&](int64_t b, int64_t e) {
+  const int64_t k = logits.cols;
+  double total = blocked_sum(logits.rows, 8 * k, [&](int64_t b, int64_t e) {
     return vm.cross_entropy_rows(dlogits.data ? dlogits.data + b * dlogits.rs : nullptr,
                                  dlogits.rs, logits.data + b * logits.rs, logits.rs,
                                  labels ? labels + b : nullptr,
-                                 labels ? nullptr : probs.data + b * probs.rs, probs.rs, e - b,
-                                 k, T(scale));
+                                 labels ? nullptr : probs.data + b * probs.rs, probs.rs,
+                                 weights ? weights + b : nullptr, e - b, k, T(scale));
   });
   return total * scale;
 }
 
 template <class T>
-double squared_error(const T* y, const T* d, int64_t n, int64_t k, T* dy, Reduction reduction) {
-  const double scale = inv_rows(reduction, n);
-  const T tscale = T(scale);
+double cross_entropy(MatView<const T> logits, const int64_t* labels, MatView<const T> probs,
+                     MatView<T> dlogits, Reduction reduction) {
+  return cross_entropy_scaled(logits, labels, probs, dlogits, static_cast<const T*>(nullptr),
+                              inv_rows(reduction, logits.rows));
+}
+
+template <class T>
+double squared_error_scaled(const T* y, const T* d, int64_t n, int64_t k, T* dy,
+                            const T* weights, double scale) {
   double total = blocked_sum(n, k, [&](int64_t b, int64_t e) {
     double s = 0;
-#pragma omp simd reduction(+ : s)
-    for (int64_t i = b * k; i < e * k; ++i) {
-      T r = y[i] - d[i];
-      s += double(r) * double(r);
-      if (dy) dy[i] = r * tscale;
+    for (int64_t i = b; i < e; ++i) {
+      const T wi = weights ? weights[i] : T(1);
+      const T row_scale = T(scale) * wi;
+      double row = 0;
+#pragma omp simd reduction(+ : row)
+      for (int64_t j = i * k; j < (i + 1) * k; ++j) {
+        T r = y[j] - d[j];
+        row += double(r) * double(r);
+        if (dy) dy[j] = r * row_scale;
+      }
+      s += weights ? double(wi) * row : row;
     }
     return s;
   });
@@ -159,24 +172,52 @@ double squared_error(const T* y, const T* d, int64_t n, int64_t k, T* dy, Reduct
 }
 
 template <class T>
-double perceptron_criterion(const T* s, const T* d, int64_t n, int64_t k, T* ds,
-                            Reduction reduction) {
-  const double scale = inv_rows(reduction, n);
-  const T tscale = T(scale);
+double squared_error(const T* y, const T* d, int64_t n, int64_t k, T* dy, Reduction reduction) {
+  return squared_error_scaled(y, d, n, k, dy, static_cast<const T*>(nullptr),
+                              inv_rows(reduction, n));
+}
+
+template <class T>
+double perceptron_scaled(const T* s, const T* d, int64_t n, int64_t k, T* ds, const T* weights,
+                         double scale, int64_t* mistakes) {
+  // Mistakes are counted per block into a second fixed-order sum.
+  thread_local std::vector<int64_t> block_mistakes;
+  block_mistakes.assign(static_cast<size_t>((n + kReduceRows - 1) / kReduceRows), 0);
+  int64_t* bm = block_mistakes.data();
   double total = blocked_sum(n, k, [&](int64_t b, int64_t e) {
     double acc = 0;
-#pragma omp simd reduction(+ : acc)
-    for (int64_t i = b * k; i < e * k; ++i) {
-      T margin = -d[i] * s[i];
-      acc += margin <= T(0) ? 0.0 : double(margin);  // NaN propagates
-      // A mistake is sign(s) != d with sign(0) = +1: d = -1 and s >= 0, or d = +1 and
-      // s < 0. A NaN score gives a NaN gradient.
-      bool mistake = d[i] > T(0) ? s[i] < T(0) : s[i] >= T(0);
-      if (ds) ds[i] = mistake ? -d[i] * tscale : (s[i] == s[i] ? T(0) : s[i]);
+    int64_t wrong = 0;
+    for (int64_t i = b; i < e; ++i) {
+      const T wi = weights ? weights[i] : T(1);
+      const T row_scale = T(scale) * wi;
+      double row = 0;
+#pragma omp simd reduction(+ : row, wrong)
+      for (int64_t j = i * k; j < (i + 1) * k; ++j) {
+        T margin = -d[j] * s[j];
+        row += margin <= T(0) ? 0.0 : double(margin);  // NaN propagates
+        // A mistake is sign(s) != d with sign(0) = +1: d = -1 and s >= 0, or d = +1
+        // and s < 0. A NaN score gives a NaN gradient.
+        bool mistake = d[j] > T(0) ? s[j] < T(0) : s[j] >= T(0);
+        wrong += mistake;
+        if (ds) ds[j] = mistake ? -d[j] * row_scale : (s[j] == s[j] ? T(0) : s[j]);
+      }
+      acc += weights ? double(wi) * row : row;
     }
+    bm[b / kReduceRows] = wrong;
     return acc;
   });
+  if (mistakes) {
+    *mistakes = 0;
+    for (size_t blk = 0; blk < block_mistakes.size(); ++blk) *mistakes += bm[blk];
+  }
   return total * scale;
+}
+
+template <class T>
+double perceptron_criterion(const T* s, const T* d, int64_t n, int64_t k, T* ds,
+                            Reduction reduction) {
+  return perceptron_scaled(s, d, n, k, ds, static_cast<const T*>(nullptr),
+                           inv_rows(reduction, n), static_cast<int64_t*>(nullptr));
 }
 
 namespace {
@@ -248,6 +289,12 @@ void linear_backward(MatView<T> dx, MatView<T> dw, T* db, MatView<const T> x,
   template double squared_error<T>(const T*, const T*, int64_t, int64_t, T*, Reduction);     \
   template double perceptron_criterion<T>(const T*, const T*, int64_t, int64_t, T*,          \
                                           Reduction);                                        \
+  template double cross_entropy_scaled<T>(MatView<const T>, const int64_t*, MatView<const T>, \
+                                          MatView<T>, const T*, double);                     \
+  template double squared_error_scaled<T>(const T*, const T*, int64_t, int64_t, T*, const T*, \
+                                          double);                                           \
+  template double perceptron_scaled<T>(const T*, const T*, int64_t, int64_t, T*, const T*,    \
+                                       double, int64_t*);                                    \
   template void linear_forward<T>(MatView<T>, MatView<const T>, MatView<const T>, const T*,  \
                                   Activation);                                               \
   template void linear_backward<T>(MatView<T>, MatView<T>, T*, MatView<const T>,             \

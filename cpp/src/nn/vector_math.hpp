@@ -16,11 +16,12 @@ struct VectorMath {
   // Rows [0, rows) of a (row stride lda) into out (row stride ldo); log: log_softmax.
   void (*softmax_rows)(T* out, int64_t ldo, const T* a, int64_t lda, int64_t rows,
                        int64_t cols, bool log);
-  // Sum over the rows of the cross-entropy loss; labels (int64) or probs (row
-  // stride ldp). When dlogits is not null, writes scale * (softmax * sum(t) - t).
+  // Sum over the rows of w_i times the cross-entropy loss of row i; labels (int64)
+  // or probs (row stride ldp); weights may be null (all 1). When dlogits is not
+  // null, writes w_i * scale * (softmax * sum(t) - t).
   double (*cross_entropy_rows)(T* dlogits, int64_t ldd, const T* logits, int64_t lda,
                                const int64_t* labels, const T* probs, int64_t ldp,
-                               int64_t rows, int64_t cols, T scale);
+                               const T* weights, int64_t rows, int64_t cols, T scale);
 };
 
 template <class T>

@@ -310,7 +310,7 @@ void softmax_rows_impl(T* out, int64_t ldo, const T* a, int64_t lda, int64_t row
 template <class T>
 double cross_entropy_rows_impl(T* dlogits, int64_t ldd, const T* logits, int64_t lda,
                                const int64_t* labels, const T* probs, int64_t ldp,
-                               int64_t rows, int64_t cols, T scale) {
+                               const T* weights, int64_t rows, int64_t cols, T scale) {
   double total = 0;
   for (int64_t i = 0; i < rows; ++i) {
     const T* ai = logits + i * lda;
@@ -332,17 +332,19 @@ double cross_entropy_rows_impl(T* dlogits, int64_t ldd, const T* logits, int64_t
         tsum += t;
       }
     }
-    total += loss;
+    const T wi = weights ? weights[i] : T(1);
+    total += weights ? double(wi) * loss : loss;
     if (dlogits) {
       T* gi = dlogits + i * ldd;
-      T p_scale = T(tsum / s) * scale;  // softmax = e / s, times sum(t)
+      const T row_scale = weights ? wi * scale : scale;
+      T p_scale = T(tsum / s) * row_scale;  // softmax = e / s, times sum(t)
       if (labels) {
 #pragma omp simd
         for (int64_t j = 0; j < cols; ++j) gi[j] = gi[j] * p_scale;
-        gi[labels[i]] -= scale;
+        gi[labels[i]] -= row_scale;
       } else {
 #pragma omp simd
-        for (int64_t j = 0; j < cols; ++j) gi[j] = gi[j] * p_scale - ti[j] * scale;
+        for (int64_t j = 0; j < cols; ++j) gi[j] = gi[j] * p_scale - ti[j] * row_scale;
       }
     }
   }

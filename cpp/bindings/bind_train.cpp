@@ -1,0 +1,283 @@
+// The compiled training loop as a Python object: made once per fit, one call per
+// epoch. It holds references to the NumPy arrays it updates (weights, biases,
+// velocities, averages), which must stay the same objects while it lives.
+#include <memory>
+#include <optional>
+
+#include "common.hpp"
+#include "mlpcore/train.hpp"
+
+namespace mlpcore::bind {
+
+namespace {
+
+constexpr const char* kKernel = "Trainer";
+
+Loss parse_loss(const std::string& name) {
+  if (name == "cross_entropy") return Loss::cross_entropy;
+  if (name == "squared_error") return Loss::squared_error;
+  if (name == "perceptron") return Loss::perceptron;
+  fail<py::value_error>(kKernel, "loss must be 'cross_entropy', 'squared_error' or 'perceptron', got '" +
+                                     name + "'");
+}
+
+Schedule parse_schedule(const std::string& name) {
+  if (name == "constant") return Schedule::constant;
+  if (name == "invscaling") return Schedule::invscaling;
+  fail<py::value_error>(kKernel, "schedule must be 'constant' or 'invscaling', got '" + name + "'");
+}
+
+class PyTrainer {
+  std::unique_ptr<Trainer<float>> f_;
+  std::unique_ptr<Trainer<double>> d_;
+
+  template <class F>
+  auto dispatch(F&& f) {
+    if (f_) return f(*f_, float{});
+    return f(*d_, double{});
+  }
+
+ public:
+  PyTrainer(py::list weights, py::list biases, py::list activations, const std::string& loss,
+            int64_t n_samples, int64_t batch_size, bool shuffle, double learning_rate,
+            const std::string& schedule, double power_t, double momentum, bool nesterov,
+            double weight_decay, py::object velocities, py::object averages) {
+    const size_t n_layers = weights.size();
+    if (n_layers == 0 || biases.size() != n_layers || activations.size() != n_layers)
+      fail<py::value_error>(kKernel, "weights, biases and activations must be lists of one "
+                                     "entry per layer (at least one)");
+    if (batch_size < 1) fail<py::value_error>(kKernel, "batch_size must be >= 1");
+    config_.loss = parse_loss(loss);
+    config_.batch_size = batch_size;
+    config_.shuffle = shuffle;
+    config_.learning_rate = learning_rate;
+    config_.schedule = parse_schedule(schedule);
+    config_.power_t = power_t;
+    config_.momentum = momentum;
+    config_.nesterov = nesterov;
+    config_.weight_decay = weight_decay;
+    if (!py::isinstance<py::array>(weights[0]))
+      fail<py::type_error>(kKernel, "weights[0] must be a numpy array, got " +
+                                        describe_object(weights[0]));
+    py::array w0 = weights[0].cast<py::array>();
+    if (!is_f32(w0) && !is_f64(w0))
+      fail<py::type_error>(kKernel, "weights must be float32 or float64, got " + describe(w0));
+    dtype_ = w0.dtype();
+    auto layers_f = std::vector<DenseLayer<float>>();
+    auto layers_d = std::vector<DenseLayer<double>>();
+    for (size_t k = 0; k < n_layers; ++k) {
+      py::array w = param(weights[k], "weights", k, {});
+      if (w.ndim() != 2) fail<py::value_error>(kKernel, "weights[" + std::to_string(k) + "] must be 2-D, got " + describe(w));
+      const int64_t n_in = w.shape(0), n_out = w.shape(1);
+      py::array b = param(biases[k], "biases", k, {n_out});
+      Activation act = parse_activation(kKernel, activations[k]);
+      std::optional<py::array> wv, bv, wa, ba;  // a default py::array is empty, not none
+      if (momentum != 0.0) {
+        if (velocities.is_none()) fail<py::value_error>(kKernel, "momentum needs velocities");
+        auto pair = velocities.cast<py::list>()[k].cast<py::tuple>();
+        wv = param(pair[0], "velocity weights", k, {n_in, n_out});
+        bv = param(pair[1], "velocity biases", k, {n_out});
+      }
+      if (!averages.is_none()) {
+        auto pair = averages.cast<py::list>()[k].cast<py::tuple>();
+        wa = param(pair[0], "average weights", k, {n_in, n_out});
+        ba = param(pair[1], "average biases", k, {n_out});
+      }
+      by_dtype(w0, [&](auto tag) {
+        using T = decltype(tag);
+        DenseLayer<T> layer;
+        layer.w = ptr<T>(w);
+        layer.b = ptr<T>(b);
+        layer.w_velocity = wv ? ptr<T>(*wv) : nullptr;
+        layer.b_velocity = bv ? ptr<T>(*bv) : nullptr;
+        layer.w_average = wa ? ptr<T>(*wa) : nullptr;
+        layer.b_average = ba ? ptr<T>(*ba) : nullptr;
+        layer.n_in = n_in;
+        layer.n_out = n_out;
+        layer.activation = act;
+        if constexpr (std::is_same_v<T, float>)
+          layers_f.push_back(layer);
+        else
+          layers_d.push_back(layer);
+      });
+      if (k > 0 && n_in != n_out_) fail<py::value_error>(kKernel, "layer sizes do not chain at layer " + std::to_string(k));
+      if (k == 0) n_in_ = n_in;
+      n_out_ = n_out;
+    }
+    has_average_ = !averages.is_none();
+    if (config_.loss == Loss::perceptron && n_out_ != 1)
+      fail<py::value_error>(kKernel, "the perceptron criterion needs one output");
+    if (is_f32(w0))
+      f_ = std::make_unique<Trainer<float>>(std::move(layers_f), config_, n_samples);
+    else
+      d_ = std::make_unique<Trainer<double>>(std::move(layers_d), config_, n_samples);
+  }
+
+  py::dict epoch(py::handle x_obj, py::handle y_obj, py::handle w_obj, bool average) {
+    if (average && !has_average_)
+      fail<py::value_error>(kKernel, "average=True needs the average arrays");
+    Data data = dataset(x_obj, y_obj, w_obj);
+    EpochStats stats = dispatch([&](auto& trainer, auto tag) {
+      using T = decltype(tag);
+      Dataset<T> ds = view<T>(data);
+      py::gil_scoped_release release;
+      return trainer.epoch(ds, &state_, average);
+    });
+    py::dict out;
+    out["loss"] = stats.loss;
+    out["grad_norm"] = stats.grad_norm;
+    out["learning_rate"] = stats.learning_rate;
+    out["mistakes"] = stats.mistakes;
+    return out;
+  }
+
+  py::tuple evaluate(py::handle x_obj, py::handle y_obj, py::handle w_obj, bool use_average) {
+    Data data = dataset(x_obj, y_obj, w_obj);
+    if (data.x.shape(0) == 0) fail<py::value_error>(kKernel, "cannot evaluate on 0 samples");
+    double loss = 0, score = 0;
+    dispatch([&](auto& trainer, auto tag) {
+      using T = decltype(tag);
+      Dataset<T> ds = view<T>(data);
+      py::gil_scoped_release release;
+      trainer.evaluate(ds, use_average && has_average_, &loss, &score);
+      return 0;
+    });
+    return py::make_tuple(loss, score);
+  }
+
+  py::array predict(py::handle x_obj, bool use_average) {
+    py::array x = features(x_obj);
+    py::array out(dtype_, std::vector<int64_t>{x.shape(0), n_out_});
+    dispatch([&](auto& trainer, auto tag) {
+      using T = decltype(tag);
+      auto xv = cmatrix<T>(x);
+      auto ov = matrix<T>(out);
+      py::gil_scoped_release release;
+      trainer.predict(xv, ov, use_average && has_average_);
+      return 0;
+    });
+    return out;
+  }
+
+  TrainState state_;
+
+ private:
+  struct Data {
+    py::array x;
+    std::optional<py::array> labels, targets, weights;
+  };
+
+  py::array param(py::handle obj, const char* what, size_t k, std::vector<int64_t> shape) {
+    std::string name = std::string(what) + "[" + std::to_string(k) + "]";
+    if (!py::isinstance<py::array>(obj))
+      fail<py::type_error>(kKernel, name + " must be a numpy array, got " + describe_object(obj));
+    auto a = py::reinterpret_borrow<py::array>(obj);
+    if (shape.empty()) shape = shape_of(a);
+    py::array checked = output(kKernel, name.c_str(), a, dtype_, shape);
+    keep_.append(checked);
+    return checked;
+  }
+
+  py::array features(py::handle x_obj) {
+    py::array x = float_input(kKernel, "X", x_obj);
+    if (!x.dtype().is(dtype_))
+      fail<py::type_error>(kKernel, "X must have the weights' dtype " +
+                                        py::str(dtype_).cast<std::string>() + ", got " + describe(x));
+    require_ndim(kKernel, "X", x, 2);
+    if (x.shape(1) != n_in_)
+      fail<py::value_error>(kKernel, "X must have " + std::to_string(n_in_) +
+                                         " features, got " + describe(x));
+    return element_strides(x);
+  }
+
+  Data dataset(py::handle x_obj, py::handle y_obj, py::handle w_obj) {
+    Data data;
+    data.x = features(x_obj);
+    const int64_t n = data.x.shape(0);
+    if (config_.loss == Loss::cross_entropy) {
+      py::array y = py::reinterpret_borrow<py::array>(y_obj);
+      if (!py::isinstance<py::array>(y_obj) || y.ndim() != 1 || y.shape(0) != n ||
+          !y.dtype().is(py::dtype::of<int64_t>()))
+        fail<py::value_error>(kKernel, "y must be int64 class indices (n,)");
+      data.labels = contiguous(y);
+      const int64_t* lp = ptr<int64_t>(*data.labels);
+      for (int64_t i = 0; i < n; ++i)
+        if (lp[i] < 0 || lp[i] >= n_out_)
+          fail<py::index_error>(kKernel, "y[" + std::to_string(i) + "] = " + std::to_string(lp[i]) +
+                                             " is not a class index in [0, " + std::to_string(n_out_) + ")");
+    } else {
+      py::array y = float_input(kKernel, "y", y_obj, data.x);
+      if (!y.dtype().is(dtype_) || y.ndim() != 2 || y.shape(0) != n || y.shape(1) != n_out_)
+        fail<py::value_error>(kKernel, "y must be a (n, " + std::to_string(n_out_) +
+                                           ") array of the weights' dtype, got " + describe(y));
+      data.targets = contiguous(y);
+    }
+    if (!w_obj.is_none()) {
+      py::array w = float_input(kKernel, "sample_weight", w_obj, data.x);
+      if (!w.dtype().is(dtype_) || w.ndim() != 1 || w.shape(0) != n)
+        fail<py::value_error>(kKernel, "sample_weight must be (n,) of the weights' dtype, got " +
+                                           describe(w));
+      data.weights = contiguous(w);
+    }
+    return data;
+  }
+
+  template <class T>
+  Dataset<T> view(const Data& data) {
+    Dataset<T> ds;
+    ds.x = cmatrix<T>(data.x);
+    if (data.labels) ds.labels = ptr<int64_t>(*data.labels);
+    if (data.targets) ds.targets = cmatrix<T>(*data.targets);
+    if (data.weights) ds.sample_weight = ptr<T>(*data.weights);
+    return ds;
+  }
+
+  SgdConfig config_;
+  py::dtype dtype_ = py::dtype::of<double>();
+  py::list keep_;
+  bool has_average_ = false;
+  int64_t n_in_ = 0, n_out_ = 0;
+};
+
+}  // namespace
+
+void init_train(py::module_& m) {
+  py::class_<PyTrainer>(m, "Trainer", R"doc(The compiled SGD loop over a dense network.
+
+Made once per fit with the network's arrays (updated in place); epoch() runs one
+pass over the data with the GIL released and allocates nothing per minibatch.)doc")
+      .def(py::init<py::list, py::list, py::list, const std::string&, int64_t, int64_t, bool,
+                    double, const std::string&, double, double, bool, double, py::object,
+                    py::object>(),
+           py::arg("weights"), py::arg("biases"), py::arg("activations"), py::arg("loss"),
+           py::arg("n_samples"), py::kw_only(), py::arg("batch_size"), py::arg("shuffle") = true,
+           py::arg("learning_rate"), py::arg("schedule") = "constant", py::arg("power_t") = 0.5,
+           py::arg("momentum") = 0.0, py::arg("nesterov") = false,
+           py::arg("weight_decay") = 0.0, py::arg("velocities") = py::none(),
+           py::arg("averages") = py::none())
+      .def("epoch", &PyTrainer::epoch, py::arg("X"), py::arg("y"),
+           py::arg("sample_weight") = py::none(), py::arg("average") = false)
+      .def("evaluate", &PyTrainer::evaluate, py::arg("X"), py::arg("y"),
+           py::arg("sample_weight") = py::none(), py::arg("use_average") = false)
+      .def("predict", &PyTrainer::predict, py::arg("X"), py::arg("use_average") = false)
+      .def_property(
+          "rng_state", [](const PyTrainer& t) { return t.state_.rng; },
+          [](PyTrainer& t, uint64_t v) { t.state_.rng = v; })
+      .def_property(
+          "step", [](const PyTrainer& t) { return t.state_.step; },
+          [](PyTrainer& t, int64_t v) { t.state_.step = v; })
+      .def_property(
+          "average_count", [](const PyTrainer& t) { return t.state_.average_count; },
+          [](PyTrainer& t, int64_t v) { t.state_.average_count = v; });
+  m.def(
+      "_shuffle_indices",
+      [](int64_t n, uint64_t state) {
+        py::array_t<int64_t> idx(n);
+        shuffle_indices(idx.mutable_data(), n, &state);
+        return py::make_tuple(idx, state);
+      },
+      py::arg("n"), py::arg("state"),
+      "The permutation of one epoch and the generator's next state (for tests).");
+}
+
+}  // namespace mlpcore::bind

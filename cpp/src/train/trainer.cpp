@@ -1,0 +1,361 @@
+// The compiled epoch loop: gather a minibatch, forward through the dense layers,
+// loss and its gradient, backpropagation, SGD step, averaging. Buffers are made in
+// the constructor; an epoch allocates nothing.
+#include "mlpcore/train.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <stdexcept>
+
+#include "mlpcore/optim.hpp"
+#include "nn/losses.hpp"
+
+namespace mlpcore {
+
+uint64_t splitmix64_next(uint64_t* state) {
+  uint64_t z = (*state += 0x9E3779B97F4A7C15ull);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+int64_t uniform_index(uint64_t* state, int64_t bound) {
+  unsigned __int128 product = static_cast<unsigned __int128>(splitmix64_next(state)) *
+                              static_cast<uint64_t>(bound);
+  return static_cast<int64_t>(product >> 64);
+}
+
+void shuffle_indices(int64_t* idx, int64_t n, uint64_t* state) {
+  for (int64_t i = 0; i < n; ++i) idx[i] = i;
+  for (int64_t i = n - 1; i > 0; --i) std::swap(idx[i], idx[uniform_index(state, i + 1)]);
+}
+
+namespace {
+
+// Rows per chunk when predicting or evaluating: the layer buffers hold this many.
+constexpr int64_t kChunkRows = 256;
+
+template <class T>
+MatView<const T> rows_of(MatView<const T> m, int64_t begin, int64_t count) {
+  return {m.data + begin * m.rs, count, m.cols, m.rs, m.cs};
+}
+
+template <class T>
+MatView<T> dense(std::vector<T>& buf, int64_t rows, int64_t cols) {
+  return {buf.data(), rows, cols, cols, 1};
+}
+template <class T>
+MatView<const T> cdense(const std::vector<T>& buf, int64_t rows, int64_t cols) {
+  return {buf.data(), rows, cols, cols, 1};
+}
+
+double learning_rate_at(const SgdConfig& c, int64_t step) {
+  if (c.schedule == Schedule::invscaling)
+    return c.learning_rate / std::pow(1.0 + double(step), c.power_t);
+  return c.learning_rate;
+}
+
+}  // namespace
+
+template <class T>
+Trainer<T>::Trainer(std::vector<DenseLayer<T>> layers, SgdConfig config, int64_t n_samples)
+    : layers_(std::move(layers)), config_(config) {
+  if (layers_.empty()) throw std::invalid_argument("a network needs at least one layer");
+  for (size_t k = 1; k < layers_.size(); ++k)
+    if (layers_[k].n_in != layers_[k - 1].n_out)
+      throw std::invalid_argument("layer sizes do not chain");
+  batch_ = std::max<int64_t>(1, std::min(config.batch_size, std::max<int64_t>(n_samples, 1)));
+  const int64_t cap = std::max(batch_, kChunkRows);
+  int64_t widest = layers_[0].n_in;
+  for (const auto& layer : layers_) {
+    h_.emplace_back(size_t(cap * layer.n_out));
+    dw_.emplace_back(size_t(layer.n_in * layer.n_out));
+    db_.emplace_back(size_t(layer.n_out));
+    widest = std::max(widest, layer.n_out);
+  }
+  dz_.resize(size_t(batch_ * widest));
+  dh_.resize(size_t(batch_ * widest));
+  xb_.resize(size_t(batch_ * layers_[0].n_in));
+  tb_.resize(size_t(batch_ * layers_.back().n_out));
+  wb_.resize(size_t(batch_));
+  lb_.resize(size_t(batch_));
+  order_.resize(size_t(std::max<int64_t>(n_samples, 0)));
+}
+
+template <class T>
+void Trainer<T>::forward(MatView<const T> x, int64_t rows, bool use_average) {
+  MatView<const T> in = x;
+  for (size_t k = 0; k < layers_.size(); ++k) {
+    const DenseLayer<T>& layer = layers_[k];
+    const T* w = use_average ? layer.w_average : layer.w;
+    const T* b = use_average ? layer.b_average : layer.b;
+    MatView<T> out = dense(h_[k], rows, layer.n_out);
+    linear_forward<T>(out, in, {w, layer.n_in, layer.n_out, layer.n_out, 1}, b,
+                      layer.activation);
+    in = {out.data, rows, layer.n_out, layer.n_out, 1};
+  }
+}
+
+// The batch loss (times scale, sample-weighted) and, when gradient, its gradient
+// with respect to the network's output in dz_.
+template <class T>
+double Trainer<T>::loss_and_gradient(int64_t rows, const int64_t* labels,
+                                     MatView<const T> targets, const T* weights, double scale,
+                                     int64_t* mistakes, bool gradient) {
+  const int64_t k = layers_.back().n_out;
+  MatView<const T> out = cdense(h_.back(), rows, k);
+  T* g = gradient ? dz_.data() : nullptr;
+  switch (config_.loss) {
+    case Loss::cross_entropy:
+      return cross_entropy_scaled<T>(out, labels, {nullptr, 0, 0, 0, 0}, {g, rows, k, k, 1},
+                                     weights, scale);
+    case Loss::squared_error:
+      return squared_error_scaled<T>(out.data, targets.data, rows, k, g, weights, scale);
+    case Loss::perceptron:
+      return perceptron_scaled<T>(out.data, targets.data, rows, k, g, weights, scale, mistakes);
+  }
+  return 0;
+}
+
+// Backpropagation from dz_ (the gradient at the output layer's pre-activation).
+template <class T>
+void Trainer<T>::backward(MatView<const T> x, int64_t rows) {
+  for (size_t k = layers_.size(); k-- > 0;) {
+    const DenseLayer<T>& layer = layers_[k];
+    MatView<const T> in = k == 0 ? x : cdense(h_[k - 1], rows, layer.n_in);
+    MatView<T> dx = k == 0 ? MatView<T>{nullptr, 0, 0, 0, 0} : dense(dh_, rows, layer.n_in);
+    linear_backward<T>(dx, dense(dw_[k], layer.n_in, layer.n_out), db_[k].data(), in,
+                       {layer.w, layer.n_in, layer.n_out, layer.n_out, 1},
+                       cdense(dz_, rows, layer.n_out));
+    if (k > 0)  // dz of the layer below: its activation's derivative times dh
+      activation_backward<T>(layers_[k - 1].activation, dz_.data(), h_[k - 1].data(), dh_.data(),
+                             rows * layer.n_in);
+  }
+}
+
+template <class T>
+void Trainer<T>::update(double lr, bool average, TrainState* state) {
+  const SgdConfig& c = config_;
+  for (size_t k = 0; k < layers_.size(); ++k) {
+    DenseLayer<T>& layer = layers_[k];
+    const int64_t nw = layer.n_in * layer.n_out;
+    sgd_step<T>(layer.w, dw_[k].data(), layer.w_velocity, nw, lr, c.momentum, c.weight_decay,
+                c.nesterov);
+    sgd_step<T>(layer.b, db_[k].data(), layer.b_velocity, layer.n_out, lr, c.momentum, 0.0,
+                c.nesterov);
+    if (average) {
+      average_step<T>(layer.w_average, layer.w, nw, state->average_count);
+      average_step<T>(layer.b_average, layer.b, layer.n_out, state->average_count);
+    }
+  }
+  if (average) ++state->average_count;
+  ++state->step;
+}
+
+// The course's perceptron, one sample at a time: on a mistake (sign(s) != d, with
+// sign(0) = +1), w <- w + lr d x and b <- b + lr d. The same arithmetic as the
+// general loop with batch_size 1, without its per-sample kernel calls.
+template <class T>
+EpochStats Trainer<T>::perceptron_online_epoch(const Dataset<T>& data, TrainState* state,
+                                               bool average) {
+  DenseLayer<T>& layer = layers_[0];
+  const int64_t n = data.x.rows, d = layer.n_in;
+  const double wd = config_.weight_decay;
+  if (config_.shuffle) shuffle_indices(order_.data(), n, &state->rng);
+  EpochStats stats;
+  double total = 0, total_weight = 0, lr = 0;
+  for (int64_t r = 0; r < n; ++r) {
+    const int64_t i = config_.shuffle ? order_[r] : r;
+    const T* x = data.x.data + i * data.x.rs;
+    const int64_t cs = data.x.cs;
+    T s = T(0);
+    for (int64_t j = 0; j < d; ++j) s += x[j * cs] * layer.w[j];
+    s += layer.b[0];
+    const T di = data.targets.data[i * data.targets.rs];
+    const T wi = data.sample_weight ? data.sample_weight[i] : T(1);
+    const T margin = -di * s;
+    total += double(wi) * (margin <= T(0) ? 0.0 : double(margin));
+    total_weight += 1.0;
+    const bool mistake = di > T(0) ? s < T(0) : s >= T(0);
+    lr = learning_rate_at(config_, state->step);
+    const T tlr = T(lr), twd = T(wd);
+    // The gradient is -w_i d x on a mistake, plus weight_decay w; sgd_step's order.
+    double norm2 = 0;
+    if (mistake) {
+      ++stats.mistakes;
+      const T g = -wi * di;
+      for (int64_t j = 0; j < d; ++j) {
+        const T gj = g * x[j * cs] + twd * layer.w[j];
+        norm2 += double(gj) * double(gj);
+        layer.w[j] -= tlr * gj;
+      }
+      layer.b[0] -= tlr * g;
+      norm2 += double(g) * double(g);
+    } else if (wd != 0.0) {
+      for (int64_t j = 0; j < d; ++j) {
+        const T gj = T(0) + twd * layer.w[j];
+        norm2 += double(gj) * double(gj);
+        layer.w[j] -= tlr * gj;
+      }
+    }
+    stats.grad_norm = std::sqrt(norm2);
+    if (average) {
+      average_step<T>(layer.w_average, layer.w, d, state->average_count);
+      average_step<T>(layer.b_average, layer.b, 1, state->average_count);
+      ++state->average_count;
+    }
+    ++state->step;
+  }
+  stats.loss = total_weight > 0 ? total / total_weight : 0.0;
+  stats.learning_rate = lr;
+  return stats;
+}
+
+template <class T>
+EpochStats Trainer<T>::epoch(const Dataset<T>& data, TrainState* state, bool average) {
+  const int64_t n = data.x.rows, d = layers_[0].n_in, k = layers_.back().n_out;
+  if (n == 0) return {};
+  if (config_.loss == Loss::perceptron && batch_ == 1 && layers_.size() == 1 &&
+      config_.momentum == 0.0)
+    return perceptron_online_epoch(data, state, average);
+  // Full batches need no gather: the rows are used in place, in order.
+  const bool gather = batch_ < n && config_.shuffle;
+  if (gather) shuffle_indices(order_.data(), n, &state->rng);
+  const bool has_targets = config_.loss != Loss::cross_entropy;
+  EpochStats stats;
+  double total = 0;
+  for (int64_t start = 0; start < n; start += batch_) {
+    const int64_t rows = std::min(batch_, n - start);
+    MatView<const T> x;
+    const int64_t* labels = nullptr;
+    MatView<const T> targets{nullptr, 0, 0, 0, 0};
+    const T* weights = nullptr;
+    if (gather) {
+      for (int64_t r = 0; r < rows; ++r) {
+        const int64_t i = order_[start + r];
+        const T* src = data.x.data + i * data.x.rs;
+        T* dst = xb_.data() + r * d;
+        if (data.x.cs == 1)
+          std::memcpy(dst, src, sizeof(T) * size_t(d));
+        else
+          for (int64_t j = 0; j < d; ++j) dst[j] = src[j * data.x.cs];
+        if (has_targets)
+          std::memcpy(tb_.data() + r * k, data.targets.data + i * data.targets.rs,
+                      sizeof(T) * size_t(k));
+        else
+          lb_[size_t(r)] = data.labels[i];
+        if (data.sample_weight) wb_[size_t(r)] = data.sample_weight[i];
+      }
+      x = cdense(xb_, rows, d);
+      labels = lb_.data();
+      targets = cdense(tb_, rows, k);
+      weights = data.sample_weight ? wb_.data() : nullptr;
+    } else {
+      x = rows_of(data.x, start, rows);
+      labels = data.labels ? data.labels + start : nullptr;
+      if (has_targets) targets = rows_of(data.targets, start, rows);
+      weights = data.sample_weight ? data.sample_weight + start : nullptr;
+    }
+    forward(x, rows, false);
+    int64_t mistakes = 0;
+    // Sample weights have mean 1 over the data set, so 1/rows keeps the batch
+    // gradient an unbiased estimate of the full one.
+    const double batch_loss = loss_and_gradient(rows, labels, targets, weights,
+                                                1.0 / double(rows), &mistakes, true);
+    total += batch_loss * double(rows);
+    stats.mistakes += mistakes;
+    backward(x, rows);
+    const double lr = learning_rate_at(config_, state->step);
+    // The gradient norm of this update, weight decay included.
+    double norm2 = 0;
+    for (size_t l = 0; l < layers_.size(); ++l) {
+      const T* w = layers_[l].w;
+      const T twd = T(config_.weight_decay);
+      for (size_t j = 0; j < dw_[l].size(); ++j) {
+        const double g = double(dw_[l][j] + twd * w[j]);
+        norm2 += g * g;
+      }
+      for (T g : db_[l]) norm2 += double(g) * double(g);
+    }
+    stats.grad_norm = std::sqrt(norm2);
+    stats.learning_rate = lr;
+    update(lr, average, state);
+  }
+  stats.loss = total / double(n);
+  return stats;
+}
+
+template <class T>
+void Trainer<T>::predict(MatView<const T> x, MatView<T> out, bool use_average) {
+  const int64_t k = layers_.back().n_out;
+  for (int64_t start = 0; start < x.rows; start += kChunkRows) {
+    const int64_t rows = std::min(kChunkRows, x.rows - start);
+    forward(rows_of(x, start, rows), rows, use_average);
+    const T* h = h_.back().data();
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t j = 0; j < k; ++j) out(start + r, j) = h[r * k + j];
+  }
+}
+
+template <class T>
+void Trainer<T>::evaluate(const Dataset<T>& data, bool use_average, double* loss,
+                          double* score) {
+  const int64_t n = data.x.rows, k = layers_.back().n_out;
+  auto weight = [&](int64_t i) { return data.sample_weight ? double(data.sample_weight[i]) : 1.0; };
+  double total_weight = 0;
+  for (int64_t i = 0; i < n; ++i) total_weight += weight(i);
+  // R^2 needs the weighted mean of each target first.
+  std::vector<double> mean(size_t(k), 0.0), ss_res(size_t(k), 0.0), ss_tot(size_t(k), 0.0);
+  if (config_.loss == Loss::squared_error) {
+    for (int64_t i = 0; i < n; ++i)
+      for (int64_t j = 0; j < k; ++j) mean[size_t(j)] += weight(i) * double(data.targets(i, j));
+    for (double& m : mean) m /= total_weight;
+  }
+  double total = 0, correct = 0;
+  for (int64_t start = 0; start < n; start += kChunkRows) {
+    const int64_t rows = std::min(kChunkRows, n - start);
+    forward(rows_of(data.x, start, rows), rows, use_average);
+    const int64_t* labels = data.labels ? data.labels + start : nullptr;
+    MatView<const T> targets{nullptr, 0, 0, 0, 0};
+    if (data.targets.data) targets = rows_of(data.targets, start, rows);
+    const T* weights = data.sample_weight ? data.sample_weight + start : nullptr;
+    total += loss_and_gradient(rows, labels, targets, weights, 1.0, nullptr, false);
+    const T* h = h_.back().data();
+    for (int64_t r = 0; r < rows; ++r) {
+      const int64_t i = start + r;
+      const T* out = h + r * k;
+      if (config_.loss == Loss::cross_entropy) {
+        const int64_t best = std::max_element(out, out + k) - out;
+        correct += best == labels[r] ? weight(i) : 0.0;
+      } else if (config_.loss == Loss::perceptron) {
+        const T predicted = out[0] >= T(0) ? T(1) : T(-1);
+        correct += predicted == targets(r, 0) ? weight(i) : 0.0;
+      } else {
+        for (int64_t j = 0; j < k; ++j) {
+          const double res = double(targets(r, j)) - double(out[j]);
+          const double dev = double(targets(r, j)) - mean[size_t(j)];
+          ss_res[size_t(j)] += weight(i) * res * res;
+          ss_tot[size_t(j)] += weight(i) * dev * dev;
+        }
+      }
+    }
+  }
+  *loss = total / total_weight;
+  if (config_.loss == Loss::squared_error) {
+    // scikit-learn's r2_score: a constant target scores 1 if fitted exactly, else 0.
+    double sum = 0;
+    for (int64_t j = 0; j < k; ++j) {
+      const double res = ss_res[size_t(j)], tot = ss_tot[size_t(j)];
+      sum += tot > 0 ? 1.0 - res / tot : (res == 0 ? 1.0 : 0.0);
+    }
+    *score = sum / double(k);
+  } else {
+    *score = correct / total_weight;
+  }
+}
+
+template class Trainer<float>;
+template class Trainer<double>;
+
+}  // namespace mlpcore
