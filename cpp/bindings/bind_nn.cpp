@@ -17,17 +17,19 @@ py::array activation_forward_py(py::handle name, py::handle a_obj, py::handle ou
   const char* kernel = "activation_forward";
   Activation act = parse_activation(kernel, name);
   py::array a = float_input(kernel, "a", a_obj);
-  py::array out = output(kernel, "out", out_obj, a.dtype(), shape_of(a));
+  py::array out = output(kernel, "out", out_obj, a.dtype(), shape_of(a), false);
   require_no_overlap(kernel, "out", out, {{"a", &a}}, true);
   a = contiguous(a);
+  Staged staged(out, c_contiguous(out));
   by_dtype(a, [&](auto tag) {
     using T = decltype(tag);
     const T* ap = ptr<T>(a);
-    T* op = ptr<T>(out);
+    T* op = ptr<T>(staged.work);
     int64_t n = a.size();
     py::gil_scoped_release release;
     activation_forward<T>(act, op, ap, n);
   });
+  staged.finish();
   return out;
 }
 
@@ -42,18 +44,20 @@ py::array activation_backward_py(py::handle name, py::handle y_obj, py::handle d
   if (shape_of(y) != shape_of(dy))
     fail<py::value_error>(kernel, "y and dy must have the same shape, got " + describe(y) +
                                       " and " + describe(dy));
-  py::array out = output(kernel, "out", out_obj, y.dtype(), shape_of(y));
+  py::array out = output(kernel, "out", out_obj, y.dtype(), shape_of(y), false);
   require_no_overlap(kernel, "out", out, {{"y", &y}, {"dy", &dy}}, true);
   y = contiguous(y);
   dy = contiguous(dy);
+  Staged staged(out, c_contiguous(out));
   by_dtype(y, [&](auto tag) {
     using T = decltype(tag);
     const T *yp = ptr<T>(y), *dyp = ptr<T>(dy);
-    T* op = ptr<T>(out);
+    T* op = ptr<T>(staged.work);
     int64_t n = y.size();
     py::gil_scoped_release release;
     activation_backward<T>(act, op, yp, dyp, n);
   });
+  staged.finish();
   return out;
 }
 
@@ -62,19 +66,21 @@ py::array activation_backward_py(py::handle name, py::handle y_obj, py::handle d
 py::array softmax_py(const char* kernel, bool log, py::handle a_obj, py::handle out_obj) {
   py::array a = float_input(kernel, "logits", a_obj);
   require_ndim(kernel, "logits", a, 2);
-  py::array out = output(kernel, "out", out_obj, a.dtype(), shape_of(a));
+  py::array out = output(kernel, "out", out_obj, a.dtype(), shape_of(a), false);
   require_no_overlap(kernel, "out", out, {{"logits", &a}}, true);
   a = unit_column_stride(a);
+  Staged staged(out, rows_contiguous(out));
   by_dtype(a, [&](auto tag) {
     using T = decltype(tag);
     auto av = cmatrix<T>(a);
-    auto ov = matrix<T>(out);
+    auto ov = matrix<T>(staged.work);
     py::gil_scoped_release release;
     if (log)
       log_softmax_forward<T>(ov, av);
     else
       softmax_forward<T>(ov, av);
   });
+  staged.finish();
   return out;
 }
 
@@ -138,7 +144,7 @@ std::pair<double, py::array> cross_entropy_py(const char* kernel, py::handle log
   Target target = cross_entropy_target(kernel, logits, target_obj);
   py::array dlogits;
   if (want_grad) {
-    dlogits = output(kernel, "dlogits", dlogits_obj, logits.dtype(), shape2(n, k));
+    dlogits = output(kernel, "dlogits", dlogits_obj, logits.dtype(), shape2(n, k), false);
     if (target.has_labels)
       require_no_overlap(kernel, "dlogits", dlogits, {{"logits", &logits}}, true);
     else
@@ -146,6 +152,7 @@ std::pair<double, py::array> cross_entropy_py(const char* kernel, py::handle log
                          {{"logits", &logits}, {"target", &target.probs}}, true);
   }
   logits = unit_column_stride(logits);
+  Staged staged(dlogits, !want_grad || rows_contiguous(dlogits));
   double loss = by_dtype(logits, [&](auto tag) {
     using T = decltype(tag);
     auto lv = cmatrix<T>(logits);
@@ -153,10 +160,11 @@ std::pair<double, py::array> cross_entropy_py(const char* kernel, py::handle log
     MatView<const T> pv{nullptr, 0, 0, 0, 0};
     if (!target.has_labels) pv = cmatrix<T>(target.probs);
     MatView<T> dv{nullptr, 0, 0, 0, 0};
-    if (want_grad) dv = matrix<T>(dlogits);
+    if (want_grad) dv = matrix<T>(staged.work);
     py::gil_scoped_release release;
     return cross_entropy<T>(lv, labels, pv, dv, reduction);
   });
+  if (want_grad) staged.finish();
   return {loss, dlogits};
 }
 
@@ -191,16 +199,18 @@ std::pair<double, py::array> squared_error_py(py::handle y_obj, py::handle d_obj
   Pair p = loss_pair(kernel, "y", "d", y_obj, d_obj);
   py::array dy;
   if (want_grad) {
-    dy = output(kernel, "dy", dy_obj, p.y.dtype(), shape_of(p.y));
+    dy = output(kernel, "dy", dy_obj, p.y.dtype(), shape_of(p.y), false);
     require_no_overlap(kernel, "dy", dy, {{"y", &p.y}, {"d", &p.d}}, true);
   }
+  Staged staged(dy, !want_grad || c_contiguous(dy));
   double loss = by_dtype(p.y, [&](auto tag) {
     using T = decltype(tag);
     const T *yp = ptr<T>(p.y), *dp = ptr<T>(p.d);
-    T* gp = want_grad ? ptr<T>(dy) : nullptr;
+    T* gp = want_grad ? ptr<T>(staged.work) : nullptr;
     py::gil_scoped_release release;
     return squared_error<T>(yp, dp, p.n, p.k, gp, reduction);
   });
+  if (want_grad) staged.finish();
   return {loss, dy};
 }
 
@@ -220,16 +230,18 @@ std::pair<double, py::array> perceptron_py(py::handle s_obj, py::handle d_obj,
   });
   py::array ds;
   if (want_grad) {
-    ds = output(kernel, "dscores", ds_obj, p.y.dtype(), shape_of(p.y));
+    ds = output(kernel, "dscores", ds_obj, p.y.dtype(), shape_of(p.y), false);
     require_no_overlap(kernel, "dscores", ds, {{"scores", &p.y}, {"d", &p.d}}, true);
   }
+  Staged staged(ds, !want_grad || c_contiguous(ds));
   double loss = by_dtype(p.y, [&](auto tag) {
     using T = decltype(tag);
     const T *sp = ptr<T>(p.y), *dp = ptr<T>(p.d);
-    T* gp = want_grad ? ptr<T>(ds) : nullptr;
+    T* gp = want_grad ? ptr<T>(staged.work) : nullptr;
     py::gil_scoped_release release;
     return perceptron_criterion<T>(sp, dp, p.n, p.k, gp, reduction);
   });
+  if (want_grad) staged.finish();
   return {loss, ds};
 }
 
@@ -265,7 +277,7 @@ py::array linear_forward_py(py::handle x_obj, py::handle w_obj, py::handle b_obj
     require_shape(kernel, "b", *b, {k});
     b = contiguous(*b);
   }
-  py::array out = output(kernel, "out", out_obj, x.dtype(), shape2(n, k));
+  py::array out = output(kernel, "out", out_obj, x.dtype(), shape2(n, k), false);
   if (b)
     require_no_overlap(kernel, "out", out, {{"x", &x}, {"w", &w}, {"b", &*b}});
   else
@@ -291,19 +303,21 @@ py::tuple linear_backward_py(py::handle x_obj, py::handle w_obj, py::handle dz_o
   require_shape(kernel, "dz", dz, shape2(n, k));
   py::array dx = output(kernel, "dx", dx_obj, x.dtype(), shape2(n, d), false);
   py::array dw = output(kernel, "dw", dw_obj, x.dtype(), shape2(d, k), false);
-  py::array db = output(kernel, "db", db_obj, x.dtype(), {k});
+  py::array db = output(kernel, "db", db_obj, x.dtype(), {k}, false);
   require_no_overlap(kernel, "dx", dx, {{"x", &x}, {"w", &w}, {"dz", &dz}});
   require_no_overlap(kernel, "dw", dw, {{"x", &x}, {"w", &w}, {"dz", &dz}, {"dx", &dx}});
   require_no_overlap(kernel, "db", db,
                      {{"x", &x}, {"w", &w}, {"dz", &dz}, {"dx", &dx}, {"dw", &dw}});
+  Staged staged_db(db, c_contiguous(db));
   by_dtype(x, [&](auto tag) {
     using T = decltype(tag);
     auto xv = cmatrix<T>(x), wv = cmatrix<T>(w), dzv = cmatrix<T>(dz);
     auto dxv = matrix<T>(dx), dwv = matrix<T>(dw);
-    T* dbp = ptr<T>(db);
+    T* dbp = ptr<T>(staged_db.work);
     py::gil_scoped_release release;
     linear_backward<T>(dxv, dwv, dbp, xv, wv, dzv);
   });
+  staged_db.finish();
   return py::make_tuple(dx, dw, db);
 }
 

@@ -141,6 +141,21 @@ void require_no_overlap(const char* kernel, const char* out_name, const py::arra
   }
 }
 
+Staged::Staged(py::array target, bool layout_fits) : out(target), work(target) {
+  if (!layout_fits) work = py::array(out.dtype(), shape_of(out));
+}
+
+void Staged::finish() const {
+  if (!work.is(out)) py::module_::import("numpy").attr("copyto")(out, work);
+}
+
+bool c_contiguous(const py::array& a) { return (a.flags() & py::array::c_style) != 0; }
+
+bool rows_contiguous(const py::array& a) {
+  return a.ndim() == 2 && (a.shape(1) <= 1 || a.strides(1) == a.itemsize()) &&
+         a.strides(0) % a.itemsize() == 0;
+}
+
 py::array contiguous(const py::array& a) {
   if (a.flags() & py::array::c_style) return a;
   return py::module_::import("numpy").attr("ascontiguousarray")(a).cast<py::array>();
@@ -154,9 +169,7 @@ py::array element_strides(const py::array& a) {
 }
 
 py::array unit_column_stride(const py::array& a) {
-  if (a.ndim() == 2 && (a.shape(1) <= 1 || a.strides(1) == a.itemsize()) &&
-      a.strides(0) % a.itemsize() == 0)
-    return a;
+  if (rows_contiguous(a)) return a;
   return py::module_::import("numpy").attr("ascontiguousarray")(a).cast<py::array>();
 }
 

@@ -56,6 +56,19 @@ void require_no_overlap(const char* kernel, const char* out_name, const py::arra
                         std::initializer_list<std::pair<const char*, const py::array*>> inputs,
                         bool identical_ok = false);
 
+// Where a kernel writes an output: the output itself when its layout suits the
+// kernel, else a C-contiguous temporary that finish() copies into it. Any
+// writeable layout of `out` is thus accepted; only in-place updates (sgd_step,
+// average_step) require C-contiguous arrays.
+struct Staged {
+  py::array out, work;
+  Staged(py::array target, bool layout_fits);
+  void finish() const;
+};
+bool c_contiguous(const py::array& a);
+// Rows with unit column stride (any row stride): what the row kernels write.
+bool rows_contiguous(const py::array& a);
+
 // A C-contiguous version of an input (a copy only when it is not already).
 py::array contiguous(const py::array& a);
 // An input usable as a strided view: a copy only when a stride is not a multiple of

@@ -1,0 +1,650 @@
+"""NumPy twin of every mlpcore kernel: the definition of the results, in plain NumPy.
+
+Each function here has the signature, the argument checks (same exception types, messages
+starting with ``[kernel_name]``) and the numerical formula of the compiled kernel of the same
+name in :mod:`mlpcore.kernels`. The tests compare the two; this module imports only NumPy.
+
+Conventions shared by every function:
+
+* float32 and float64 are both native and the output dtype is the input dtype. float32 inputs
+  are computed in float32 (``np.exp`` on float32, ...), except that losses are accumulated in
+  float64 and returned as Python floats.
+* ndarray inputs of another dtype (int, bool, float16, complex, object) raise TypeError, and so
+  does a mix of float32 and float64 among the float inputs of one call. Non-ndarray array-likes
+  (lists, NumPy scalars) go through ``numpy.asarray``: a float32 or float64 result keeps its
+  dtype (a list of floats is float64), integer and bool values take the dtype of the other
+  float inputs of the call (float64 when there are none), anything else is a TypeError.
+* Output-like arrays (``out``, ``dlogits``, ``dx``, ``dw``, ``db``, ``dy``, ``dscores``, ``c`` of
+  gemm, ``param``/``velocity`` of sgd_step, ``avg`` of average_step) are never converted: they
+  must be writeable ndarrays of exactly the right dtype (else TypeError) and shape (else
+  ValueError), overlapping no input (ValueError). The activation kernels accept ``out`` being
+  exactly one of their inputs (in place).
+* Integer class labels out of range raise IndexError.
+* No NumPy warning is emitted on the documented special values (inf, NaN, empty reductions).
+
+Tolerances of the compiled kernels against this module (as checked by the tests), with
+eps = ``np.finfo(dtype).eps``:
+
+* elementwise kernels and the softmax family: float64 ``rtol=1e-14`` (a few ulp), float32
+  ``rtol=1e-6``; absolute slack ``1e-300`` (float64) or ``1e-7`` (float32) times the scale of the
+  result (1 for probabilities, ``|dy|`` for a derivative, ``1 + |log-prob|`` for log-softmax).
+* matmul, gemm, linear: ``|diff| <= 4 * (k + 2) * eps * (|alpha| |a| @ |b| + |beta c|)``, k the
+  inner dimension (for linear_forward the activation is applied after this bound on z).
+* losses: ``rtol=1e-12`` (float64) or ``1e-6`` (float32) of the loss plus the same relative slack
+  per row (per-row losses are sums of non-negative terms, so no cancellation hides there).
+"""
+
+import functools
+import operator
+
+import numpy as np
+
+__all__ = [
+    "matmul", "gemm", "linear_forward", "linear_backward",
+    "activation_forward", "activation_backward", "ACTIVATIONS",
+    "softmax_forward", "log_softmax_forward",
+    "cross_entropy_forward", "cross_entropy_backward", "cross_entropy_forward_backward",
+    "squared_error_forward", "squared_error_backward",
+    "perceptron_forward", "perceptron_backward",
+    "sgd_step", "average_step",
+]
+
+ACTIVATIONS = ("identity", "sign", "heaviside", "tanh", "sigmoid", "relu", "softplus")
+REDUCTIONS = ("mean", "sum")
+_FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+_F64 = np.float64
+
+
+# ----------------------------------------------------------------------------------------------
+# Argument checking: one small helper object per call, shared by every kernel.
+# ----------------------------------------------------------------------------------------------
+
+def _describe(x):
+    return f"{x.dtype} of shape {tuple(x.shape)}"
+
+
+def _ndim_text(ndim):
+    if ndim is None:
+        return ""
+    if isinstance(ndim, int):
+        return f"{ndim}-D "
+    return " or ".join(f"{d}-D" for d in ndim) + " "
+
+
+def _same_view(x, y):
+    """True when x and y are the very same view (pointer, shape and strides)."""
+    return (x.__array_interface__["data"][0] == y.__array_interface__["data"][0]
+            and x.shape == y.shape and x.strides == y.strides)
+
+
+class _Call:
+    """Checks the arguments of one kernel call and raises the documented exceptions.
+
+    ``floats`` maps the names of the float inputs (array-likes) to their values, ``outs`` the
+    names of the output-like arrays that take part in the dtype of the call (gemm's c, sgd's
+    param, ...). The dtype of the call is the common dtype of the float ndarrays among them.
+    """
+
+    def __init__(self, kernel, floats, outs=None):
+        self.kernel = kernel
+        self.inputs = []          # converted input arrays, for the overlap checks
+        self.outputs = []         # checked output-like arrays
+        self.converted = {}       # non-ndarray inputs after numpy.asarray
+        dtypes = {}
+        for name, x in list(floats.items()) + list((outs or {}).items()):
+            if not isinstance(x, np.ndarray):
+                if name not in floats:
+                    continue          # output-like arrays are never converted
+                try:
+                    x = self.converted[name] = np.asarray(x)
+                except Exception:
+                    raise TypeError(self.msg(f"{name} must be array-like, got "
+                                             f"{type(x).__name__}")) from None
+                if x.dtype.kind in "biu":
+                    continue          # takes the dtype of the call
+            if x.dtype not in _FLOAT_DTYPES:
+                raise TypeError(self.msg(f"{name} must be a float32 or float64 array, "
+                                         f"got {_describe(x)}"))
+            dtypes[name] = x.dtype
+        if len(set(dtypes.values())) > 1:
+            raise TypeError(self.msg("float inputs mix float32 and float64: " + ", ".join(
+                f"{n} is {d}" for n, d in dtypes.items())))
+        self.dtype = next(iter(dtypes.values())) if dtypes else np.dtype(_F64)
+        self.scalar = self.dtype.type
+
+    def msg(self, text):
+        return f"[{self.kernel}] {text}"
+
+    def array(self, name, x, ndim=None):
+        """A float input of the call's dtype; ndim an int, a tuple of ints or None (any)."""
+        if not isinstance(x, np.ndarray):
+            x = self.converted[name]
+            if x.dtype != self.dtype:
+                x = x.astype(self.dtype)     # integer or bool values
+        ok = ndim is None or x.ndim == ndim or (isinstance(ndim, tuple) and x.ndim in ndim)
+        if not ok:
+            raise ValueError(self.msg(f"{name} must be a {_ndim_text(ndim)}float32 or float64 "
+                                      f"array, got {_describe(x)}"))
+        self.inputs.append((name, x))
+        return x
+
+    def shape(self, cond, text):
+        if not cond:
+            raise ValueError(self.msg(text))
+
+    def output(self, name, out, shape, alias_ok=False, contiguous=False):
+        """An output-like array: allocated when None, else checked exactly (never converted)."""
+        if out is None:
+            out = np.empty(shape, self.dtype)
+            self.outputs.append((name, out))
+            return out
+        if not isinstance(out, np.ndarray):
+            raise TypeError(self.msg(f"{name} must be a numpy.ndarray of dtype {self.dtype}, "
+                                     f"got {type(out).__name__}"))
+        if out.dtype != self.dtype:
+            raise TypeError(self.msg(f"{name} must have dtype {self.dtype}, got {_describe(out)}"))
+        if tuple(out.shape) != tuple(shape):
+            raise ValueError(self.msg(f"{name} must have shape {tuple(shape)}, "
+                                      f"got {_describe(out)}"))
+        if not out.flags.writeable:
+            raise ValueError(self.msg(f"{name} must be writeable"))
+        if contiguous and not out.flags.c_contiguous:
+            raise ValueError(self.msg(f"{name} must be C-contiguous"))
+        for is_input, (other, x) in ([(True, i) for i in self.inputs]
+                                     + [(False, o) for o in self.outputs]):
+            if np.may_share_memory(out, x):
+                if alias_ok and is_input and _same_view(out, x):
+                    continue
+                raise ValueError(self.msg(f"{name} overlaps {other}"))
+        self.outputs.append((name, out))
+        return out
+
+    def inout(self, name, x, ndim=None, contiguous=False):
+        """An array updated in place (gemm's c, sgd's param, average_step's avg)."""
+        self.output(name, x, getattr(x, "shape", ()), contiguous=contiguous)
+        if ndim is not None and x.ndim != ndim:
+            raise ValueError(self.msg(f"{name} must be a {ndim}-D float32 or float64 array, "
+                                      f"got {_describe(x)}"))
+        return x
+
+    def activation(self, name):
+        if name not in ACTIVATIONS:
+            raise ValueError(self.msg(f"unknown activation {name!r}; valid names: "
+                                      + ", ".join(ACTIVATIONS)))
+        return name
+
+    def reduction(self, name):
+        if name not in REDUCTIONS:
+            raise ValueError(self.msg(f"unknown reduction {name!r}; valid names: mean, sum"))
+        return name
+
+    def labels(self, target, n, k):
+        """Class indices (n,) of any integer dtype, or probabilities (n, k) of the call's dtype.
+
+        Returns (indices or None, probabilities or None).
+        """
+        t = target if isinstance(target, np.ndarray) else np.asarray(target)
+        is_list = not isinstance(target, np.ndarray)
+        if t.ndim == 1:
+            if t.dtype.kind not in "iu":
+                raise TypeError(self.msg(f"target class indices must have an integer dtype, "
+                                         f"got {_describe(t)}"))
+            self.shape(t.shape[0] == n, f"target must have {n} class indices (one per row "
+                                        f"of logits), got shape {tuple(t.shape)}")
+            if t.size and (t.min() < 0 or t.max() >= k):
+                bad = t[(t < 0) | (t >= k)][0]
+                raise IndexError(self.msg(f"target class index {int(bad)} out of range "
+                                          f"[0, {k})"))
+            return t.astype(np.intp), None
+        if t.ndim == 2:
+            if is_list and t.dtype.kind in "biu":
+                t = t.astype(self.dtype)
+            if t.dtype != self.dtype:
+                raise TypeError(self.msg(f"target probabilities must be a {self.dtype} array "
+                                         f"like logits, got {_describe(t)}"))
+            self.shape(t.shape == (n, k), f"target probabilities must have shape {(n, k)}, "
+                                          f"got {_describe(t)}")
+            self.inputs.append(("target", t))
+            return None, t
+        raise ValueError(self.msg(f"target must be class indices (n,) or probabilities (n, k), "
+                                  f"got {_describe(t)}"))
+
+
+def _quiet(fn):
+    """Runs fn with NumPy's floating-point warnings off (inf, NaN, empty means are documented)."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        with np.errstate(all="ignore"):
+            return fn(*args, **kwargs)
+    return wrapper
+
+
+def _store(out, value):
+    out[...] = value
+    return out
+
+
+# ----------------------------------------------------------------------------------------------
+# GEMM
+# ----------------------------------------------------------------------------------------------
+
+@_quiet
+def matmul(a, b, out=None):
+    """out = a @ b with a (m, k), b (k, n), 2-D only; any strides; out (m, n).
+
+    Tolerance of the kernel: ``|diff| <= 4 (k + 2) eps (|a| @ |b|)``.
+    """
+    call = _Call("matmul", {"a": a, "b": b})
+    a = call.array("a", a, 2)
+    b = call.array("b", b, 2)
+    call.shape(a.shape[1] == b.shape[0],
+               f"inner dimensions differ: a is {tuple(a.shape)}, b is {tuple(b.shape)}")
+    out = call.output("out", out, (a.shape[0], b.shape[1]))
+    return _store(out, np.matmul(a, b))
+
+
+@_quiet
+def gemm(a, b, c, *, alpha=1.0, beta=0.0):
+    """c := alpha (a @ b) + beta c, in place, returns c; beta == 0 never reads c (as BLAS).
+
+    Tolerance of the kernel: ``|diff| <= 4 (k + 2) eps (|alpha| |a| @ |b| + |beta c|)``.
+    """
+    call = _Call("gemm", {"a": a, "b": b}, {"c": c})
+    a = call.array("a", a, 2)
+    b = call.array("b", b, 2)
+    call.shape(a.shape[1] == b.shape[0],
+               f"inner dimensions differ: a is {tuple(a.shape)}, b is {tuple(b.shape)}")
+    call.inout("c", c, 2)
+    call.shape(c.shape == (a.shape[0], b.shape[1]),
+               f"c must have shape {(a.shape[0], b.shape[1])}, got {_describe(c)}")
+    prod = call.scalar(alpha) * np.matmul(a, b)
+    if beta == 0:
+        c[...] = prod
+    else:
+        c[...] = prod + call.scalar(beta) * c
+    return c
+
+
+# ----------------------------------------------------------------------------------------------
+# Activations (elementwise, any shape); backward takes the output y
+# ----------------------------------------------------------------------------------------------
+
+def _act_forward(name, a):
+    one = a.dtype.type(1)
+    zero = a.dtype.type(0)
+    if name == "identity":
+        return a.copy()
+    if name == "sign":
+        return np.where(np.isnan(a), a, np.where(a < 0, -one, one))
+    if name == "heaviside":
+        return np.where(np.isnan(a), a, np.where(a < 0, zero, one))
+    if name == "tanh":
+        return np.tanh(a)
+    if name == "sigmoid":
+        e = np.exp(-np.abs(a))
+        return np.where(a >= 0, one / (one + e), e / (one + e))
+    if name == "relu":
+        return np.maximum(a, zero)
+    if name == "softplus":
+        return np.maximum(a, zero) + np.log1p(np.exp(-np.abs(a)))
+    raise AssertionError(name)
+
+
+def _act_backward(name, y, dy):
+    one = y.dtype.type(1)
+    if name == "identity":
+        return dy.copy()
+    if name in ("sign", "heaviside"):
+        return y.dtype.type(0) * dy
+    if name == "tanh":
+        return dy * (one - y * y)
+    if name == "sigmoid":
+        return dy * y * (one - y)
+    if name == "relu":
+        return dy * (y > 0).astype(y.dtype)
+    if name == "softplus":
+        return dy * -np.expm1(-y)
+    raise AssertionError(name)
+
+
+@_quiet
+def activation_forward(name, a, out=None):
+    """g(a) elementwise, any shape; out may be a itself.
+
+    identity a; sign: -1 for a < 0 else +1 (sign(0) = +1); heaviside: 0 for a < 0 else 1;
+    tanh; sigmoid 1/(1+exp(-a)) (a >= 0), exp(a)/(1+exp(a)) (a < 0); relu max(a, 0);
+    softplus max(a, 0) + log1p(exp(-|a|)). NaN gives NaN for every activation.
+    Tolerance of the kernel: rtol 1e-14 (float64) / 1e-6 (float32), atol 1e-300 / 1e-7.
+    """
+    call = _Call("activation_forward", {"a": a})
+    call.activation(name)
+    a = call.array("a", a)
+    out = call.output("out", out, a.shape, alias_ok=True)
+    return _store(out, _act_forward(name, a))
+
+
+@_quiet
+def activation_backward(name, y, dy, out=None):
+    """dL/da from the OUTPUT y = g(a) and dy = dL/dy, elementwise; out may be y or dy.
+
+    identity dy; sign and heaviside 0*dy; tanh dy (1 - y^2); sigmoid dy y (1 - y);
+    relu dy (y > 0); softplus dy (-expm1(-y)) (= dy sigmoid(a)).
+    Tolerance of the kernel: rtol 1e-14 (float64) / 1e-6 (float32) of ``|result| + |dy|``.
+    """
+    call = _Call("activation_backward", {"y": y, "dy": dy})
+    call.activation(name)
+    y = call.array("y", y)
+    dy = call.array("dy", dy)
+    call.shape(y.shape == dy.shape, f"y and dy must have the same shape, got "
+                                    f"{tuple(y.shape)} and {tuple(dy.shape)}")
+    out = call.output("out", out, y.shape, alias_ok=True)
+    return _store(out, _act_backward(name, y, dy))
+
+
+# ----------------------------------------------------------------------------------------------
+# Dense layer
+# ----------------------------------------------------------------------------------------------
+
+@_quiet
+def linear_forward(x, w, b=None, activation="identity", out=None):
+    """g(x @ w + b) with x (n, d), w (d, k), b (k,) or None; returns (n, k).
+
+    Tolerance of the kernel: z = x @ w + b within ``4 (d + 2) eps (|x| @ |w| + |b|)``, then the
+    activation's own tolerance (sign and heaviside compared where |z| exceeds that bound).
+    """
+    floats = {"x": x, "w": w} if b is None else {"x": x, "w": w, "b": b}
+    call = _Call("linear_forward", floats)
+    call.activation(activation)
+    x = call.array("x", x, 2)
+    w = call.array("w", w, 2)
+    call.shape(x.shape[1] == w.shape[0],
+               f"x is {tuple(x.shape)} but w is {tuple(w.shape)}: x.shape[1] != w.shape[0]")
+    k = w.shape[1]
+    if b is not None:
+        b = call.array("b", b, 1)
+        call.shape(b.shape == (k,), f"b must have shape {(k,)}, got {_describe(b)}")
+    out = call.output("out", out, (x.shape[0], k))
+    z = np.matmul(x, w)
+    if b is not None:
+        z = z + b
+    return _store(out, _act_forward(activation, z))
+
+
+@_quiet
+def linear_backward(x, w, dz, dx=None, dw=None, db=None):
+    """(dx, dw, db) = (dz @ w.T, x.T @ dz, dz.sum(axis=0)); dz (n, k) = dL/d(x @ w + b).
+
+    Tolerance of the kernel: the matmul bound with the inner dimension k (dx) or n (dw, db).
+    """
+    call = _Call("linear_backward", {"x": x, "w": w, "dz": dz})
+    x = call.array("x", x, 2)
+    w = call.array("w", w, 2)
+    dz = call.array("dz", dz, 2)
+    n, d = x.shape
+    call.shape(w.shape[0] == d,
+               f"x is {tuple(x.shape)} but w is {tuple(w.shape)}: x.shape[1] != w.shape[0]")
+    k = w.shape[1]
+    call.shape(dz.shape == (n, k), f"dz must have shape {(n, k)}, got {_describe(dz)}")
+    dx = call.output("dx", dx, (n, d))
+    dw = call.output("dw", dw, (d, k))
+    db = call.output("db", db, (k,))
+    _store(dx, np.matmul(dz, w.T))
+    _store(dw, np.matmul(x.T, dz))
+    _store(db, dz.sum(axis=0))
+    return dx, dw, db
+
+
+# ----------------------------------------------------------------------------------------------
+# Softmax family and losses
+# ----------------------------------------------------------------------------------------------
+
+def _shifted(a):
+    """z = a - rowmax(a) and e = exp(z), in a's dtype (a has at least one column)."""
+    z = a - a.max(axis=1, keepdims=True)
+    return z, np.exp(z)
+
+
+@_quiet
+def softmax_forward(a, out=None):
+    """Row-wise softmax of a (n, k): z = a - rowmax(a); exp(z) / sum(exp(z)).
+
+    A -inf logit gets probability 0; a row with a NaN, a +inf or only -inf gives NaN.
+    Tolerance of the kernel: rtol 1e-14 (float64) / 1e-6 (float32), atol 1e-300 / 1e-7.
+    """
+    call = _Call("softmax_forward", {"logits": a})
+    a = call.array("logits", a, 2)
+    out = call.output("out", out, a.shape)
+    if a.size == 0:
+        return out
+    _, e = _shifted(a)
+    return _store(out, e / e.sum(axis=1, keepdims=True))
+
+
+@_quiet
+def log_softmax_forward(a, out=None):
+    """Row-wise log-softmax of a (n, k): z = a - rowmax(a); z - log(sum(exp(z))).
+
+    A -inf logit gets -inf; a row with a NaN, a +inf or only -inf gives NaN.
+    Tolerance of the kernel: rtol 1e-14 (float64) / 1e-6 (float32) of ``1 + |result|``.
+    """
+    call = _Call("log_softmax_forward", {"logits": a})
+    a = call.array("logits", a, 2)
+    out = call.output("out", out, a.shape)
+    if a.size == 0:
+        return out
+    z, e = _shifted(a)
+    return _store(out, z - np.log(e.sum(axis=1, keepdims=True)))
+
+
+def _ce_check(kernel, logits, target, reduction, dlogits, want_grad):
+    call = _Call(kernel, {"logits": logits})
+    call.reduction(reduction)
+    a = call.array("logits", logits, 2)
+    n, k = a.shape
+    call.shape(k > 0 or n == 0, f"logits has {n} rows but zero classes")
+    idx, prob = call.labels(target, n, k)
+    if want_grad:
+        dlogits = call.output("dlogits", dlogits, (n, k))
+    return call, a, idx, prob, dlogits
+
+
+def _mean_divisor(reduction, n):
+    return n if reduction == "mean" else 1
+
+
+def _ce_loss(a, idx, prob, reduction):
+    n = a.shape[0]
+    if a.size == 0:
+        total = 0.0
+    else:
+        z, e = _shifted(a)
+        lse = np.log(e.sum(axis=1, dtype=_F64))          # log sum exp(z), float64
+        if idx is not None:
+            rows = lse - z[np.arange(n), idx].astype(_F64)
+        else:
+            t = prob.astype(_F64)
+            terms = np.where(t != 0, t * (lse[:, None] - z.astype(_F64)), 0.0)
+            rows = terms.sum(axis=1)
+        total = float(rows.sum())
+    if reduction == "mean":
+        return total / n if n else float("nan")
+    return total
+
+
+def _ce_grad(a, idx, prob, reduction, dlogits):
+    n = a.shape[0]
+    if a.size == 0:
+        return dlogits
+    _, e = _shifted(a)
+    p = e / e.sum(axis=1, keepdims=True)
+    if idx is not None:
+        g = p
+        g[np.arange(n), idx] -= a.dtype.type(1)
+    else:
+        g = p * prob.sum(axis=1, keepdims=True) - prob
+    if reduction == "mean":
+        g = g / a.dtype.type(n)
+    return _store(dlogits, g)
+
+
+@_quiet
+def cross_entropy_forward(logits, target, reduction="mean"):
+    """Cross-entropy of logits (n, k) and class indices (n,) or probabilities (n, k), a float.
+
+    Per row: logsumexp(a) - a[t] (indices) or sum_k t_k (logsumexp(a) - a_k) with the terms of
+    t_k == 0 left out; summed in float64; "mean" divides by n (nan for n == 0).
+    Tolerance of the kernel: rtol 1e-12 (float64) / 1e-6 (float32) of |loss| + rows/n.
+    """
+    _, a, idx, prob, _ = _ce_check("cross_entropy_forward", logits, target, reduction, None,
+                                   False)
+    return _ce_loss(a, idx, prob, reduction)
+
+
+@_quiet
+def cross_entropy_backward(logits, target, dlogits=None, reduction="mean"):
+    """dL/dlogits = softmax(a) * sum_k t_k - t per row (softmax - onehot for indices), /n if mean.
+
+    Tolerance of the kernel: rtol 1e-14 (float64) / 1e-6 (float32) of |result| + max|t|/n.
+    """
+    _, a, idx, prob, dlogits = _ce_check("cross_entropy_backward", logits, target, reduction,
+                                         dlogits, True)
+    return _ce_grad(a, idx, prob, reduction, dlogits)
+
+
+@_quiet
+def cross_entropy_forward_backward(logits, target, dlogits=None, reduction="mean"):
+    """(cross_entropy_forward(...), cross_entropy_backward(...)) in one pass; same tolerances."""
+    _, a, idx, prob, dlogits = _ce_check("cross_entropy_forward_backward", logits, target,
+                                         reduction, dlogits, True)
+    return _ce_loss(a, idx, prob, reduction), _ce_grad(a, idx, prob, reduction, dlogits)
+
+
+def _pair_check(kernel, ynames, y, d, reduction, dout_name=None, dout=None):
+    call = _Call(kernel, {ynames[0]: y, ynames[1]: d})
+    call.reduction(reduction)
+    y = call.array(ynames[0], y, (1, 2))
+    d = call.array(ynames[1], d, (1, 2))
+    call.shape(y.shape == d.shape, f"{ynames[0]} and {ynames[1]} must have the same shape, "
+                                   f"got {tuple(y.shape)} and {tuple(d.shape)}")
+    if dout_name is not None:
+        dout = call.output(dout_name, dout, y.shape)
+    return call, y, d, dout
+
+
+def _reduce_loss(values64, reduction, n):
+    total = float(values64.sum())
+    if reduction == "mean":
+        return total / n if n else float("nan")
+    return total
+
+
+@_quiet
+def squared_error_forward(y, d, reduction="mean"):
+    """E = 0.5 sum (y - d)^2 over all elements (float64 sum); "mean" divides by n = y.shape[0].
+
+    y and d of the same shape, (n,) or (n, k). Tolerance of the kernel: rtol 1e-12 (float64) /
+    1e-6 (float32) of E.
+    """
+    _, y, d, _ = _pair_check("squared_error_forward", ("y", "d"), y, d, reduction)
+    r = (y - d).astype(_F64)
+    return _reduce_loss(0.5 * (r * r), reduction, y.shape[0])
+
+
+@_quiet
+def squared_error_backward(y, d, dy=None, reduction="mean"):
+    """dE/dy = y - d (divided by n = y.shape[0] for "mean"), in y's dtype.
+
+    Tolerance of the kernel: rtol 1e-14 (float64) / 1e-6 (float32).
+    """
+    call, y, d, dy = _pair_check("squared_error_backward", ("y", "d"), y, d, reduction, "dy", dy)
+    g = y - d
+    if reduction == "mean":
+        g = g / call.scalar(y.shape[0])
+    return _store(dy, g)
+
+
+def _perceptron_targets(call, d):
+    if not np.all((d == 1) | (d == -1)):
+        raise ValueError(call.msg("d must contain only -1 and +1"))
+
+
+@_quiet
+def perceptron_forward(scores, d, reduction="mean"):
+    """The perceptron criterion E = sum max(-d s, 0), d in {-1, +1}; "mean" divides by rows.
+
+    Tolerance of the kernel: rtol 1e-12 (float64) / 1e-6 (float32) of E.
+    """
+    call, s, d, _ = _pair_check("perceptron_forward", ("scores", "d"), scores, d, reduction)
+    _perceptron_targets(call, d)
+    return _reduce_loss(np.maximum(-d * s, 0).astype(_F64), reduction, s.shape[0])
+
+
+@_quiet
+def perceptron_backward(scores, d, dscores=None, reduction="mean"):
+    """dE/ds = -d where sign(s) != d (sign(0) = +1), else 0; divided by rows for "mean".
+
+    Tolerance of the kernel: exact up to the rounding of 1/n (rtol 1e-14 / 1e-6).
+    """
+    call, s, d, dscores = _pair_check("perceptron_backward", ("scores", "d"), scores, d,
+                                      reduction, "dscores", dscores)
+    _perceptron_targets(call, d)
+    mistake = np.where(d > 0, s < 0, s >= 0)
+    g = np.where(mistake, -d, call.scalar(0))
+    if reduction == "mean":
+        g = g / call.scalar(s.shape[0])
+    return _store(dscores, g)
+
+
+# ----------------------------------------------------------------------------------------------
+# Optimizer steps (in place)
+# ----------------------------------------------------------------------------------------------
+
+@_quiet
+def sgd_step(param, grad, lr, *, momentum=0.0, velocity=None, weight_decay=0.0, nesterov=False):
+    """One SGD step in place with PyTorch's semantics (dampening 0); returns param.
+
+    g = grad + weight_decay param; with momentum: velocity = momentum velocity + g and
+    g = g + momentum velocity (nesterov) or velocity; param -= lr g. param must be C-contiguous.
+    Tolerance of the kernel: rtol 1e-14 (float64) / 1e-6 (float32) of |param| + |lr g|.
+    """
+    call = _Call("sgd_step", {"grad": grad}, {"param": param})
+    grad = call.array("grad", grad)
+    call.inout("param", param, contiguous=True)
+    call.shape(grad.shape == param.shape, f"grad must have the shape of param "
+                                          f"{tuple(param.shape)}, got {tuple(grad.shape)}")
+    if nesterov and momentum == 0:
+        raise ValueError(call.msg("nesterov requires a non-zero momentum"))
+    if momentum != 0:
+        if velocity is None:
+            raise ValueError(call.msg("momentum != 0 requires a velocity array"))
+        velocity = call.output("velocity", velocity, param.shape)
+    f = call.scalar
+    g = grad.copy()
+    if weight_decay != 0:
+        g = g + f(weight_decay) * param
+    if momentum != 0:
+        velocity[...] = f(momentum) * velocity + g
+        g = g + f(momentum) * velocity if nesterov else velocity.copy()
+    param -= f(lr) * g
+    return param
+
+
+@_quiet
+def average_step(avg, param, n):
+    """avg = n/(n+1) avg + param/(n+1) in place (the running mean of n+1 iterates); returns avg.
+
+    n is a non-negative int. Tolerance of the kernel: rtol 1e-14 (float64) / 1e-6 (float32).
+    """
+    call = _Call("average_step", {"param": param}, {"avg": avg})
+    param = call.array("param", param)
+    call.inout("avg", avg)
+    try:
+        n = operator.index(n)
+    except TypeError:
+        raise TypeError(call.msg(f"n must be an int, got {type(n).__name__}")) from None
+    if n < 0:
+        raise ValueError(call.msg(f"n must be non-negative, got {n}"))
+    call.shape(param.shape == avg.shape, f"param must have the shape of avg "
+                                         f"{tuple(avg.shape)}, got {tuple(param.shape)}")
+    avg[...] = call.scalar(n / (n + 1)) * avg + param / call.scalar(n + 1)
+    return avg

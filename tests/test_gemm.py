@@ -1,0 +1,175 @@
+"""matmul and gemm against the NumPy reference: sizes, layouts, alpha/beta, every ISA path."""
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+import mlpcore.kernels as K
+import mlpcore.reference as R
+from conftest import LAYOUTS_2D, assert_close, gemm_bound, random_array, view_as
+
+# Sizes around the micro-tiles (generic 4x8 / 4x4, AVX2 6x16 / 6x8, AVX-512 12x32 / 12x16),
+# primes, and above the cache blocks (KC = 256, MC = 144 / 72).
+SIZES = [
+    (0, 0, 0), (0, 5, 3), (4, 0, 3), (3, 5, 0), (1, 1, 1), (1, 7, 1), (2, 3, 5),
+    (5, 7, 15), (7, 5, 17), (15, 17, 7), (17, 15, 9), (9, 9, 9), (3, 8, 4), (13, 11, 31),
+    (11, 257, 13), (73, 300, 23), (150, 300, 37), (25, 33, 65),
+]
+
+
+def _check_matmul(a, b, out=None):
+    expected = R.matmul(a, b)
+    got = K.matmul(a, b) if out is None else K.matmul(a, b, out=out)
+    if out is not None:
+        assert got is out
+    assert got.dtype == a.dtype and got.shape == expected.shape
+    assert_close(got, expected, rtol=0, atol=gemm_bound(a, b), what="matmul")
+
+
+@pytest.mark.parametrize("m,k,n", SIZES, ids=lambda s: str(s))
+def test_matmul_sizes(isa, dtype, rng, m, k, n):
+    a = random_array(rng, (m, k), dtype)
+    b = random_array(rng, (k, n), dtype)
+    _check_matmul(a, b)
+
+
+def test_matmul_wide_above_nc(isa, dtype, rng):
+    # n = 4100 > NC (4080 / 4096 / 3072): more than one column block of B.
+    a = random_array(rng, (13, 37), dtype)
+    b = random_array(rng, (37, 4100), dtype)
+    _check_matmul(a, b)
+
+
+@pytest.mark.parametrize("la", LAYOUTS_2D + ("bcast",))
+@pytest.mark.parametrize("lb", LAYOUTS_2D + ("bcast",))
+def test_matmul_layouts(isa, dtype, rng, la, lb):
+    a = view_as(random_array(rng, (19, 261), dtype), la)
+    b = view_as(random_array(rng, (261, 23), dtype), lb)
+    _check_matmul(a, b)
+
+
+@pytest.mark.parametrize("lout", LAYOUTS_2D)
+def test_matmul_out_layouts(isa, dtype, rng, lout):
+    a = random_array(rng, (17, 9), dtype)
+    b = random_array(rng, (9, 15), dtype)
+    out = view_as(np.full((17, 15), np.nan, dtype), lout)
+    _check_matmul(a, b, out)
+
+
+def test_matmul_gram_products(isa, dtype, rng):
+    # x.T @ x and x @ x.T, the products of linear_backward, on the same buffer.
+    x = random_array(rng, (31, 7), dtype)
+    _check_matmul(x.T, x)
+    _check_matmul(x, x.T)
+
+
+def test_matmul_lists(isa):
+    got = K.matmul([[1, 2], [3, 4]], [[5], [6]])
+    assert got.dtype == np.float64
+    np.testing.assert_array_equal(got, [[17.0], [39.0]])
+    a32 = np.array([[1.0, 2.0]], np.float32)
+    got = K.matmul(a32, [[1], [2]])
+    assert got.dtype == np.float32
+    np.testing.assert_array_equal(got, [[5.0]])
+
+
+@pytest.mark.parametrize("alpha,beta", [(1.0, 0.0), (2.5, 0.0), (1.0, 1.0), (-0.5, 2.0),
+                                        (1.0, -1.0), (0.0, 3.0)])
+@pytest.mark.parametrize("m,k,n", [(0, 3, 4), (5, 0, 7), (1, 1, 1), (7, 9, 17), (150, 300, 37)],
+                         ids=lambda s: str(s))
+def test_gemm_alpha_beta(isa, dtype, rng, alpha, beta, m, k, n):
+    a = random_array(rng, (m, k), dtype)
+    b = random_array(rng, (k, n), dtype)
+    c0 = random_array(rng, (m, n), dtype)
+    expected = R.gemm(a, b, c0.copy(), alpha=alpha, beta=beta)
+    c = c0.copy()
+    got = K.gemm(a, b, c, alpha=alpha, beta=beta)
+    assert got is c
+    assert_close(c, expected, rtol=0, atol=gemm_bound(a, b, alpha, beta, c0), what="gemm")
+
+
+@pytest.mark.parametrize("lc", ("C", "F", "T", "slice", "neg"))
+@pytest.mark.parametrize("la,lb", [("T", "C"), ("C", "T"), ("neg", "slice"), ("F", "F")])
+def test_gemm_layouts(isa, dtype, rng, la, lb, lc):
+    a = view_as(random_array(rng, (21, 260), dtype), la)
+    b = view_as(random_array(rng, (260, 18), dtype), lb)
+    c0 = random_array(rng, (21, 18), dtype)
+    expected = R.gemm(a, b, c0.copy(), alpha=0.75, beta=-1.5)
+    c = view_as(c0, lc)
+    K.gemm(a, b, c, alpha=0.75, beta=-1.5)
+    assert_close(c, expected, rtol=0, atol=gemm_bound(a, b, 0.75, -1.5, c0), what="gemm")
+
+
+def test_gemm_beta_zero_ignores_nan_in_c(isa, dtype, rng):
+    a = random_array(rng, (9, 13), dtype)
+    b = random_array(rng, (13, 17), dtype)
+    c = np.full((9, 17), np.nan, dtype)
+    c[0, 0] = np.inf
+    K.gemm(a, b, c, alpha=2.0, beta=0.0)
+    assert np.all(np.isfinite(c))
+    assert_close(c, R.gemm(a, b, np.zeros((9, 17), dtype), alpha=2.0), rtol=0,
+                 atol=gemm_bound(a, b, 2.0), what="gemm")
+
+
+def test_gemm_k_zero_scales_c(isa, dtype):
+    c = np.full((3, 4), 2.0, dtype)
+    K.gemm(np.zeros((3, 0), dtype), np.zeros((0, 4), dtype), c, alpha=1.0, beta=0.5)
+    np.testing.assert_array_equal(c, np.full((3, 4), 1.0, dtype))
+    K.gemm(np.zeros((3, 0), dtype), np.zeros((0, 4), dtype), c, beta=0.0)
+    np.testing.assert_array_equal(c, np.zeros((3, 4), dtype))
+
+
+def test_isa_paths_agree_on_gemm(dtype, rng):
+    import mlpcore
+    import mlpcore._core as core
+    a = random_array(rng, (97, 300), dtype)
+    b = random_array(rng, (300, 131), dtype)
+    before = mlpcore.build_info()["isa"]
+    results = {}
+    try:
+        for name in core._available_isas():
+            core._set_isa(name)
+            results[name] = K.matmul(a, b)
+    finally:
+        core._set_isa(before)
+    for name, got in results.items():
+        assert_close(got, results["generic"], rtol=0, atol=gemm_bound(a, b),
+                     what=f"matmul {name} vs generic")
+
+
+# ---------------------------------------------------------------------------------------------
+# Property tests
+# ---------------------------------------------------------------------------------------------
+
+def _values(dtype):
+    return st.floats(-100, 100, allow_nan=False, allow_infinity=False,
+                     width=32 if dtype == np.float32 else 64)
+
+
+@st.composite
+def gemm_problems(draw):
+    dtype = draw(st.sampled_from([np.float32, np.float64]))
+    m, k, n = (draw(st.integers(0, 40)) for _ in range(3))
+    a = draw(hnp.arrays(dtype, (m, k), elements=_values(dtype)))
+    b = draw(hnp.arrays(dtype, (k, n), elements=_values(dtype)))
+    c = draw(hnp.arrays(dtype, (m, n), elements=_values(dtype)))
+    if draw(st.booleans()):
+        a = np.ascontiguousarray(a.T).T
+    if draw(st.booleans()):
+        b = b[::-1]
+    alpha = draw(st.sampled_from([1.0, -1.0, 0.5, 3.0]))
+    beta = draw(st.sampled_from([0.0, 1.0, -2.0, 0.25]))
+    return a, b, c, alpha, beta
+
+
+@given(problem=gemm_problems())
+def test_gemm_property(isa, problem):
+    a, b, c0, alpha, beta = problem
+    expected = R.gemm(a, b, c0.copy(), alpha=alpha, beta=beta)
+    c = c0.copy()
+    K.gemm(a, b, c, alpha=alpha, beta=beta)
+    assert_close(c, expected, rtol=0, atol=gemm_bound(a, b, alpha, beta, c0), what="gemm")
+    got = K.matmul(a, b)
+    assert_close(got, R.matmul(a, b), rtol=0, atol=gemm_bound(a, b), what="matmul")
