@@ -41,7 +41,7 @@ class PyTrainer {
   PyTrainer(py::list weights, py::list biases, py::list activations, const std::string& loss,
             int64_t n_samples, int64_t batch_size, bool shuffle, double learning_rate,
             const std::string& schedule, double power_t, double momentum, bool nesterov,
-            double weight_decay, py::object velocities, py::object averages) {
+            double weight_decay, bool fit_bias, py::object velocities, py::object averages) {
     const size_t n_layers = weights.size();
     if (n_layers == 0 || biases.size() != n_layers || activations.size() != n_layers)
       fail<py::value_error>(kKernel, "weights, biases and activations must be lists of one "
@@ -56,6 +56,7 @@ class PyTrainer {
     config_.momentum = momentum;
     config_.nesterov = nesterov;
     config_.weight_decay = weight_decay;
+    config_.fit_bias = fit_bias;
     if (!py::isinstance<py::array>(weights[0]))
       fail<py::type_error>(kKernel, "weights[0] must be a numpy array, got " +
                                         describe_object(weights[0]));
@@ -180,7 +181,7 @@ class PyTrainer {
 
   py::array features(py::handle x_obj) {
     py::array x = float_input(kKernel, "X", x_obj);
-    if (!x.dtype().is(dtype_))
+    if (!same_dtype(x.dtype(), dtype_))
       fail<py::type_error>(kKernel, "X must have the weights' dtype " +
                                         py::str(dtype_).cast<std::string>() + ", got " + describe(x));
     require_ndim(kKernel, "X", x, 2);
@@ -197,7 +198,7 @@ class PyTrainer {
     if (config_.loss == Loss::cross_entropy) {
       py::array y = py::reinterpret_borrow<py::array>(y_obj);
       if (!py::isinstance<py::array>(y_obj) || y.ndim() != 1 || y.shape(0) != n ||
-          !y.dtype().is(py::dtype::of<int64_t>()))
+          !py::isinstance<py::array_t<int64_t>>(y))
         fail<py::value_error>(kKernel, "y must be int64 class indices (n,)");
       data.labels = contiguous(y);
       const int64_t* lp = ptr<int64_t>(*data.labels);
@@ -207,14 +208,14 @@ class PyTrainer {
                                              " is not a class index in [0, " + std::to_string(n_out_) + ")");
     } else {
       py::array y = float_input(kKernel, "y", y_obj, data.x);
-      if (!y.dtype().is(dtype_) || y.ndim() != 2 || y.shape(0) != n || y.shape(1) != n_out_)
+      if (!same_dtype(y.dtype(), dtype_) || y.ndim() != 2 || y.shape(0) != n || y.shape(1) != n_out_)
         fail<py::value_error>(kKernel, "y must be a (n, " + std::to_string(n_out_) +
                                            ") array of the weights' dtype, got " + describe(y));
       data.targets = contiguous(y);
     }
     if (!w_obj.is_none()) {
       py::array w = float_input(kKernel, "sample_weight", w_obj, data.x);
-      if (!w.dtype().is(dtype_) || w.ndim() != 1 || w.shape(0) != n)
+      if (!same_dtype(w.dtype(), dtype_) || w.ndim() != 1 || w.shape(0) != n)
         fail<py::value_error>(kKernel, "sample_weight must be (n,) of the weights' dtype, got " +
                                            describe(w));
       data.weights = contiguous(w);
@@ -247,13 +248,14 @@ void init_train(py::module_& m) {
 Made once per fit with the network's arrays (updated in place); epoch() runs one
 pass over the data with the GIL released and allocates nothing per minibatch.)doc")
       .def(py::init<py::list, py::list, py::list, const std::string&, int64_t, int64_t, bool,
-                    double, const std::string&, double, double, bool, double, py::object,
+                    double, const std::string&, double, double, bool, double, bool, py::object,
                     py::object>(),
            py::arg("weights"), py::arg("biases"), py::arg("activations"), py::arg("loss"),
            py::arg("n_samples"), py::kw_only(), py::arg("batch_size"), py::arg("shuffle") = true,
            py::arg("learning_rate"), py::arg("schedule") = "constant", py::arg("power_t") = 0.5,
            py::arg("momentum") = 0.0, py::arg("nesterov") = false,
-           py::arg("weight_decay") = 0.0, py::arg("velocities") = py::none(),
+           py::arg("weight_decay") = 0.0, py::arg("fit_bias") = true,
+           py::arg("velocities") = py::none(),
            py::arg("averages") = py::none())
       .def("epoch", &PyTrainer::epoch, py::arg("X"), py::arg("y"),
            py::arg("sample_weight") = py::none(), py::arg("average") = false)

@@ -26,8 +26,11 @@ std::string describe_object(py::handle obj) {
   return "an object of type " + py::str(py::type::of(obj).attr("__name__")).cast<std::string>();
 }
 
-bool is_f32(const py::array& a) { return a.dtype().is(py::dtype::of<float>()); }
-bool is_f64(const py::array& a) { return a.dtype().is(py::dtype::of<double>()); }
+// By value, not identity: unpickled and memory-mapped arrays carry their own dtype
+// objects. Byte-swapped data is not float32/float64 here.
+bool is_f32(const py::array& a) { return py::isinstance<py::array_t<float>>(a); }
+bool is_f64(const py::array& a) { return py::isinstance<py::array_t<double>>(a); }
+bool same_dtype(const py::dtype& a, const py::dtype& b) { return a.equal(b); }
 
 static bool is_float(const py::array& a) {
   return a.dtype().kind() == 'f' && (a.itemsize() == 4 || a.itemsize() == 8);
@@ -66,7 +69,7 @@ void require_same_dtype(const char* kernel,
                         std::initializer_list<std::pair<const char*, const py::array*>> arrays) {
   const auto& first = *arrays.begin();
   for (const auto& [name, a] : arrays) {
-    if (!a->dtype().is(first.second->dtype()))
+    if (!same_dtype(a->dtype(), first.second->dtype()))
       fail<py::type_error>(kernel, std::string(name) + " must have the dtype of " + first.first +
                                        " (" + py::str(first.second->dtype()).cast<std::string>() +
                                        "), got " + describe(*a));
@@ -94,7 +97,7 @@ py::array output(const char* kernel, const char* name, py::handle obj, const py:
                                      py::str(dtype).cast<std::string>() + ", got " +
                                      describe_object(obj));
   auto a = py::reinterpret_borrow<py::array>(obj);
-  if (!a.dtype().is(dtype))
+  if (!same_dtype(a.dtype(), dtype))
     fail<py::type_error>(kernel, std::string(name) + " must have dtype " +
                                      py::str(dtype).cast<std::string>() + ", got " + describe(a));
   if (shape_of(a) != shape)

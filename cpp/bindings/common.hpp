@@ -29,6 +29,7 @@ template <class E>
 
 bool is_f32(const py::array& a);
 bool is_f64(const py::array& a);
+bool same_dtype(const py::dtype& a, const py::dtype& b);
 
 // A float32/float64 input. An ndarray of another dtype is a TypeError; other
 // array-likes (lists, objects with __array__) go through numpy.asarray, and

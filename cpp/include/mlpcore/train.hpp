@@ -37,6 +37,7 @@ struct SgdConfig {
   double momentum = 0.0;
   bool nesterov = false;
   double weight_decay = 0.0;  // L2 on the weights (not the biases)
+  bool fit_bias = true;       // false: the biases stay as they are
 };
 
 // What persists between epochs (and between calls of partial_fit).
@@ -47,7 +48,7 @@ struct TrainState {
 };
 
 struct EpochStats {
-  double loss = 0;          // sample-weighted mean of the batch losses, as computed
+  double loss = 0;          // mean over the batches of the objective (loss + L2 penalty)
   double grad_norm = 0;     // Euclidean norm of the last update's gradient
   double learning_rate = 0; // of the last update
   int64_t mistakes = 0;     // perceptron: misclassified samples seen in the epoch

@@ -142,8 +142,9 @@ void Trainer<T>::update(double lr, bool average, TrainState* state) {
     const int64_t nw = layer.n_in * layer.n_out;
     sgd_step<T>(layer.w, dw_[k].data(), layer.w_velocity, nw, lr, c.momentum, c.weight_decay,
                 c.nesterov);
-    sgd_step<T>(layer.b, db_[k].data(), layer.b_velocity, layer.n_out, lr, c.momentum, 0.0,
-                c.nesterov);
+    if (c.fit_bias)
+      sgd_step<T>(layer.b, db_[k].data(), layer.b_velocity, layer.n_out, lr, c.momentum, 0.0,
+                  c.nesterov);
     if (average) {
       average_step<T>(layer.w_average, layer.w, nw, state->average_count);
       average_step<T>(layer.b_average, layer.b, layer.n_out, state->average_count);
@@ -176,6 +177,11 @@ EpochStats Trainer<T>::perceptron_online_epoch(const Dataset<T>& data, TrainStat
     const T wi = data.sample_weight ? data.sample_weight[i] : T(1);
     const T margin = -di * s;
     total += double(wi) * (margin <= T(0) ? 0.0 : double(margin));
+    if (wd != 0.0) {  // the L2 penalty of the objective, before the update
+      double squares = 0;
+      for (int64_t j = 0; j < d; ++j) squares += double(layer.w[j]) * double(layer.w[j]);
+      total += 0.5 * wd * squares;
+    }
     total_weight += 1.0;
     const bool mistake = di > T(0) ? s < T(0) : s >= T(0);
     lr = learning_rate_at(config_, state->step);
@@ -190,8 +196,10 @@ EpochStats Trainer<T>::perceptron_online_epoch(const Dataset<T>& data, TrainStat
         norm2 += double(gj) * double(gj);
         layer.w[j] -= tlr * gj;
       }
-      layer.b[0] -= tlr * g;
-      norm2 += double(g) * double(g);
+      if (config_.fit_bias) {
+        layer.b[0] -= tlr * g;
+        norm2 += double(g) * double(g);
+      }
     } else if (wd != 0.0) {
       for (int64_t j = 0; j < d; ++j) {
         const T gj = T(0) + twd * layer.w[j];
@@ -263,23 +271,26 @@ EpochStats Trainer<T>::epoch(const Dataset<T>& data, TrainState* state, bool ave
     // gradient an unbiased estimate of the full one.
     const double batch_loss = loss_and_gradient(rows, labels, targets, weights,
                                                 1.0 / double(rows), &mistakes, true);
-    total += batch_loss * double(rows);
     stats.mistakes += mistakes;
     backward(x, rows);
     const double lr = learning_rate_at(config_, state->step);
-    // The gradient norm of this update, weight decay included.
-    double norm2 = 0;
+    // The gradient norm of this update and the L2 penalty (weight_decay / 2) ||W||^2
+    // of the objective, both at the weights before the update.
+    double norm2 = 0, squares = 0;
     for (size_t l = 0; l < layers_.size(); ++l) {
       const T* w = layers_[l].w;
       const T twd = T(config_.weight_decay);
       for (size_t j = 0; j < dw_[l].size(); ++j) {
         const double g = double(dw_[l][j] + twd * w[j]);
         norm2 += g * g;
+        squares += double(w[j]) * double(w[j]);
       }
-      for (T g : db_[l]) norm2 += double(g) * double(g);
+      if (config_.fit_bias)
+        for (T g : db_[l]) norm2 += double(g) * double(g);
     }
     stats.grad_norm = std::sqrt(norm2);
     stats.learning_rate = lr;
+    total += (batch_loss + 0.5 * config_.weight_decay * squares) * double(rows);
     update(lr, average, state);
   }
   stats.loss = total / double(n);

@@ -1,0 +1,198 @@
+"""Input checks for the estimators and transformers, in scikit-learn's words.
+
+The messages follow scikit-learn's so that code and tests written for it keep
+working; nothing here needs scikit-learn.
+"""
+
+from __future__ import annotations
+
+import numbers
+import warnings
+
+import numpy as np
+
+from ._compat import DataConversionWarning, NotFittedError
+
+
+def _is_sparse(X) -> bool:
+    return type(X).__module__.startswith("scipy.sparse") or hasattr(X, "tocsr")
+
+
+def _owner(estimator) -> str:
+    return f" by {type(estimator).__name__}" if estimator is not None else ""
+
+
+def check_array(X, *, name="X", estimator=None, ensure_2d=True, ensure_min_samples=1,
+                ensure_min_features=1, ensure_finite=True):
+    """X as a float32 or float64 NumPy array (float32 stays float32, other numbers
+    become float64), 2-D, non-empty and finite, or a ValueError/TypeError saying why."""
+    if _is_sparse(X):
+        raise TypeError(
+            f"Sparse data was passed for {name}{_owner(estimator)}, but dense data is required. "
+            "Use '.toarray()' to convert to a dense numpy array."
+        )
+    if hasattr(X, "__dlpack__") and not isinstance(X, np.ndarray):
+        try:  # CPU tensors of other libraries, without a copy
+            X = np.from_dlpack(X)
+        except (TypeError, RuntimeError, BufferError):
+            pass
+    try:
+        array = np.asarray(X)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} could not be converted to a numeric array: {exc}") from None
+    kind = array.dtype.kind
+    if kind == "c":
+        raise ValueError(f"Complex data not supported\n{name} has dtype {array.dtype}")
+    if kind in "OUSV":
+        try:
+            array = array.astype(np.float64)
+        except TypeError as exc:  # objects that are no numbers at all
+            raise TypeError(f"could not convert {name} to float: {exc}") from None
+        except ValueError as exc:  # strings that are not numbers
+            raise ValueError(f"could not convert {name} to float: {exc}") from None
+    elif array.dtype not in (np.float32, np.float64):
+        if kind not in "biuf":
+            raise TypeError(f"{name} must hold numbers, got dtype {array.dtype}")
+        array = array.astype(np.float64)
+    if ensure_2d:
+        if array.ndim == 0:
+            raise ValueError(
+                f"Expected 2D array, got scalar array instead:\narray={array}.\n"
+                "Reshape your data either using array.reshape(-1, 1) if your data has a single "
+                "feature or array.reshape(1, -1) if it contains a single sample."
+            )
+        if array.ndim == 1:
+            raise ValueError(
+                f"Expected 2D array, got 1D array instead:\narray={array}.\n"
+                "Reshape your data either using array.reshape(-1, 1) if your data has a single "
+                "feature or array.reshape(1, -1) if it contains a single sample."
+            )
+        if array.ndim > 2:
+            raise ValueError(f"Found array with dim {array.ndim}. Expected <= 2.")
+    n_samples = array.shape[0] if array.ndim else 1
+    if n_samples < ensure_min_samples:
+        raise ValueError(
+            f"Found array with {n_samples} sample(s) (shape={array.shape}) while a minimum of "
+            f"{ensure_min_samples} is required{_owner(estimator)}."
+        )
+    if ensure_2d and array.shape[1] < ensure_min_features:
+        raise ValueError(
+            f"Found array with {array.shape[1]} feature(s) (shape={array.shape}) while a minimum "
+            f"of {ensure_min_features} is required{_owner(estimator)}."
+        )
+    if ensure_finite:
+        assert_all_finite(array, name)
+    return array
+
+
+def assert_all_finite(array, name="X"):
+    if array.dtype.kind == "f" and not np.isfinite(array.sum(dtype=np.float64)):
+        if np.isnan(array).any():
+            raise ValueError(f"Input {name} contains NaN.")
+        if not np.isfinite(array).all():
+            raise ValueError(
+                f"Input {name} contains infinity or a value too large for {array.dtype!r}."
+            )
+
+
+def column_or_1d(y, *, name="y"):
+    """y as a 1-D array; a column vector is accepted with a DataConversionWarning."""
+    y = np.asarray(y)
+    if y.ndim == 2 and y.shape[1] == 1:
+        warnings.warn(
+            "A column-vector y was passed when a 1d array was expected. Please change the shape "
+            "of y to (n_samples, ), for example using ravel().",
+            DataConversionWarning,
+            stacklevel=3,
+        )
+        return y.ravel()
+    if y.ndim != 1:
+        raise ValueError(f"{name} should be a 1d array, got an array of shape {y.shape} instead.")
+    return y
+
+
+def check_consistent_length(X, y):
+    if len(X) != len(y):
+        raise ValueError(
+            f"Found input variables with inconsistent numbers of samples: [{len(X)}, {len(y)}]"
+        )
+
+
+def check_sample_weight(sample_weight, n_samples, dtype):
+    """Per-sample weights as a (n,) array of dtype, non-negative and finite; None: all 1."""
+    if sample_weight is None:
+        return np.ones(n_samples, dtype=dtype)
+    if isinstance(sample_weight, numbers.Number):
+        return np.full(n_samples, sample_weight, dtype=dtype)
+    sample_weight = np.asarray(sample_weight)
+    if sample_weight.ndim != 1:
+        raise ValueError(
+            f"Sample weights must be 1D array or scalar, got shape {sample_weight.shape}"
+        )
+    if sample_weight.shape[0] != n_samples:
+        raise ValueError(
+            f"sample_weight.shape == {sample_weight.shape}, expected ({n_samples},)!"
+        )
+    sample_weight = sample_weight.astype(dtype)
+    assert_all_finite(sample_weight, "sample_weight")
+    if (sample_weight < 0).any():
+        raise ValueError("Negative values in data passed to sample_weight")
+    return sample_weight
+
+
+def check_is_fitted(estimator, attribute="n_features_in_"):
+    if not hasattr(estimator, attribute):
+        raise NotFittedError(
+            f"This {type(estimator).__name__} instance is not fitted yet. Call 'fit' with "
+            "appropriate arguments before using this estimator."
+        )
+
+
+def check_n_features(estimator, X):
+    if X.shape[1] != estimator.n_features_in_:
+        raise ValueError(
+            f"X has {X.shape[1]} features, but {type(estimator).__name__} is expecting "
+            f"{estimator.n_features_in_} features as input."
+        )
+
+
+def classification_target(y, estimator=None):
+    """y as class labels: integers, strings or other discrete values, never floats
+    with fractional parts (a regression target)."""
+    y = column_or_1d(y)
+    if y.dtype.kind == "f":
+        if not np.isfinite(y).all() or np.any(y != np.round(y)):
+            raise ValueError(
+                f"Unknown label type: continuous. Maybe you are trying to fit a classifier, "
+                f"which expects discrete classes on a regression target with continuous values."
+            )
+    elif y.dtype.kind == "O":
+        kinds = {type(v) for v in y}
+        if any(issubclass(t, float) for t in kinds) and not all(
+            float(v).is_integer() for v in y
+        ):
+            raise ValueError("Unknown label type: continuous.")
+        if len(kinds) > 1 and not all(issubclass(t, numbers.Integral) for t in kinds):
+            raise ValueError(f"Unknown label type: mixed types {sorted(t.__name__ for t in kinds)}")
+    elif y.dtype.kind == "c":
+        raise ValueError("Unknown label type: complex")
+    return y
+
+
+def r2_score(y_true, y_pred, sample_weight=None):
+    """The coefficient of determination, averaged over outputs (scikit-learn's rule
+    for constant targets: 1 when predicted exactly, else 0)."""
+    y_true = np.asarray(y_true, dtype=np.float64)
+    y_pred = np.asarray(y_pred, dtype=np.float64)
+    if y_true.ndim == 1:
+        y_true = y_true[:, None]
+    if y_pred.ndim == 1:
+        y_pred = y_pred[:, None]
+    w = np.ones(len(y_true)) if sample_weight is None else np.asarray(sample_weight, np.float64)
+    w = w[:, None]
+    ss_res = (w * (y_true - y_pred) ** 2).sum(axis=0)
+    mean = (w * y_true).sum(axis=0) / w.sum()
+    ss_tot = (w * (y_true - mean) ** 2).sum(axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scores = np.where(ss_tot > 0, 1 - ss_res / ss_tot, np.where(ss_res == 0, 1.0, 0.0))
+    return float(scores.mean())
