@@ -1,18 +1,40 @@
 """mlpcore: fast C++ kernels and course-exact models for small neural networks.
 
-``mlpcore.kernels`` holds the compiled kernels (GEMM, activations, softmax,
-losses, dense layer, SGD), ``mlpcore.reference`` their NumPy twins with the same
-signatures. Threads: ``set_num_threads``, ``get_num_threads``, ``num_threads``.
+The course's objects: ``Perceptron``, ``LogisticRegression``, ``LinearRegression``,
+``MLPClassifier``, ``MLPRegressor`` (scikit-learn conventions) and the network
+itself, ``MLP``. ``mlpcore.kernels`` holds the compiled kernels (GEMM,
+activations, softmax, losses, dense layer, SGD), ``mlpcore.reference`` their NumPy
+twins with the same signatures. Threads: ``set_num_threads``, ``get_num_threads``,
+``num_threads``.
 """
 
-from . import _core, kernels, reference
+from . import _core, datasets, features, kernels, reference
+from ._compat import ConvergenceWarning, NotFittedError
 from ._runtime import build_info, get_num_threads, num_threads, set_num_threads
+from .estimators import (
+    LinearRegression,
+    LogisticRegression,
+    MLPClassifier,
+    MLPRegressor,
+    Perceptron,
+)
+from .network import MLP
 
 __version__ = _core._build_info()["version"]
 
 __all__ = [
+    "MLP",
+    "ConvergenceWarning",
+    "LinearRegression",
+    "LogisticRegression",
+    "MLPClassifier",
+    "MLPRegressor",
+    "NotFittedError",
+    "Perceptron",
     "__version__",
     "build_info",
+    "datasets",
+    "features",
     "get_num_threads",
     "kernels",
     "num_threads",

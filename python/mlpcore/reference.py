@@ -648,3 +648,107 @@ def average_step(avg, param, n):
                                          f"{tuple(avg.shape)}, got {tuple(param.shape)}")
     avg[...] = call.scalar(n / (n + 1)) * avg + param / call.scalar(n + 1)
     return avg
+
+
+# ----------------------------------------------------------------------------------------------
+# The training loop: the NumPy twin of the compiled epoch (mlpcore._core.Trainer.epoch).
+# ----------------------------------------------------------------------------------------------
+
+_MASK64 = (1 << 64) - 1
+
+
+def splitmix64_next(state):
+    """(next number, next state) of the splitmix64 generator, as the compiled loop has it."""
+    state = (state + 0x9E3779B97F4A7C15) & _MASK64
+    z = state
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK64
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK64
+    return z ^ (z >> 31), state
+
+
+def shuffle_indices(n, state):
+    """(permutation of range(n), next state): Fisher-Yates from the last position down,
+    each swap partner drawn as (r * (i + 1)) >> 64 from the next splitmix64 number r."""
+    idx = list(range(n))
+    for i in range(n - 1, 0, -1):
+        r, state = splitmix64_next(state)
+        j = (r * (i + 1)) >> 64
+        idx[i], idx[j] = idx[j], idx[i]
+    return np.array(idx, dtype=np.int64), state
+
+
+def _loss_and_output_gradient(loss, out, target, weights, scale):
+    """scale * sum_i w_i loss_i and its gradient with respect to the network's output."""
+    w = np.ones(len(out)) if weights is None else weights.astype(np.float64)
+    if loss == "cross_entropy":
+        logp = log_softmax_forward(out).astype(np.float64)
+        rows = -logp[np.arange(len(out)), target]
+        grad = softmax_forward(out)
+        grad[np.arange(len(out)), target] -= 1
+    elif loss == "squared_error":
+        diff = out - target
+        rows = 0.5 * np.sum(diff.astype(np.float64) ** 2, axis=1)
+        grad = diff
+    else:  # the perceptron criterion, sign(0) = +1
+        margin = (-target * out).astype(np.float64)
+        rows = np.maximum(margin, 0).sum(axis=1)
+        mistake = np.where(target > 0, out < 0, out >= 0)
+        grad = np.where(mistake, -target, 0).astype(out.dtype)
+    grad = (grad * (w * scale).astype(out.dtype)[:, None]).astype(out.dtype)
+    return float(np.sum(w * rows) * scale), grad
+
+
+def train_epoch(weights, biases, activations, loss, X, y, *, batch_size, learning_rate,
+                shuffle=True, schedule="constant", power_t=0.5, momentum=0.0, nesterov=False,
+                weight_decay=0.0, fit_bias=True, sample_weight=None, velocities=None,
+                averages=None, average=False, state=None):
+    """One epoch of minibatch SGD over a dense network, step for step as the compiled
+    loop: the same permutation (shuffle_indices), batches, forward pass, loss
+    (sample-weighted, divided by the batch size), backpropagation, SGD step (weight
+    decay on the weights only) and Polyak-Ruppert averaging. weights/biases (and
+    velocities/averages, lists of (w, b) pairs) are updated in place; state is a dict
+    with "rng", "step" and "average_count", updated in place. y: class indices
+    (cross_entropy), an (n, k) matrix (squared_error) or (n, 1) labels -1/+1
+    (perceptron). Returns the mean objective over the batches and the last learning
+    rate. Tolerance to the compiled loop: the kernels' own, compounded over the steps.
+    """
+    state = {"rng": 0, "step": 0, "average_count": 0} if state is None else state
+    n = len(X)
+    batch = max(1, min(batch_size, n))
+    order = np.arange(n)
+    if shuffle and batch < n:
+        order, state["rng"] = shuffle_indices(n, state["rng"])
+    total, lr = 0.0, learning_rate
+    for start in range(0, n, batch):
+        rows = order[start:start + batch]
+        xb, yb = X[rows], y[rows]
+        wb = None if sample_weight is None else sample_weight[rows]
+        h = [xb]
+        for w, b, g in zip(weights, biases, activations):
+            h.append(linear_forward(h[-1], w, b, g))
+        batch_loss, delta = _loss_and_output_gradient(loss, h[-1], yb, wb, 1.0 / len(rows))
+        grads = [None] * len(weights)
+        for k in range(len(weights) - 1, -1, -1):
+            dx, dw, db = linear_backward(h[k], weights[k], delta)
+            grads[k] = (dw, db)
+            if k:
+                delta = activation_backward(activations[k - 1], h[k], dx)
+        penalty = 0.5 * weight_decay * sum(float(np.sum(w.astype(np.float64) ** 2))
+                                           for w in weights)
+        total += (batch_loss + penalty) * len(rows)
+        lr = learning_rate
+        if schedule == "invscaling":
+            lr = learning_rate / (1.0 + state["step"]) ** power_t
+        for k, (dw, db) in enumerate(grads):
+            vw, vb = velocities[k] if momentum else (None, None)
+            sgd_step(weights[k], dw, lr, momentum=momentum, velocity=vw,
+                     weight_decay=weight_decay, nesterov=nesterov)
+            if fit_bias:
+                sgd_step(biases[k], db, lr, momentum=momentum, velocity=vb, nesterov=nesterov)
+            if average:
+                average_step(averages[k][0], weights[k], state["average_count"])
+                average_step(averages[k][1], biases[k], state["average_count"])
+        if average:
+            state["average_count"] += 1
+        state["step"] += 1
+    return {"loss": total / n, "learning_rate": lr}
