@@ -1,1 +1,227 @@
-// in progress
+// The GEMM driver: the five loops around the micro-kernel (BLIS), packing, threads.
+//
+//   5th loop  jc over NC columns of B and C          (B block  -> L3)
+//   4th loop  pc over KC, the depth                   (pack B: KC x NC, shared)
+//   3rd loop  ic over MC rows of A and C              (pack A: MC x KC, per thread -> L2)
+//   2nd loop  jr over NR columns (a B micro-panel     -> L1)
+//   1st loop  ir over MR rows    (an A micro-panel, streamed; the MR x NR tile in registers)
+//
+// Threads split the 3rd loop (rows of C, in whole micro-tiles) and, when C has too
+// few rows, the 2nd loop (columns); never K. Every element of C is computed by the
+// same kernel on the same micro-tile (the grid is anchored at row 0 and column jc
+// whatever the split) with the same K order, so the result is bitwise identical for
+// any thread count.
+#include <omp.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <new>
+#include <stdexcept>
+
+#include "gemm/ukernel.hpp"
+#include "mlpcore/gemm.hpp"
+#include "mlpcore/runtime.hpp"
+
+namespace mlpcore {
+namespace {
+
+using gemm_detail::GemmKernel;
+
+// A thread is worth its start-up and barriers from about 2M multiply-adds (~50 us).
+constexpr int64_t kMinFmaPerThread = int64_t(1) << 21;
+
+int64_t round_up(int64_t x, int64_t to) { return (x + to - 1) / to * to; }
+int64_t min64(int64_t x, int64_t y) { return x < y ? x : y; }
+
+// The step that cuts `size` into ceil(size / max_block) near-equal blocks, rounded
+// up to a multiple of `multiple` (max_block is one, so the step stays <= max_block).
+int64_t balanced_block(int64_t size, int64_t max_block, int64_t multiple) {
+  const int64_t blocks = (size + max_block - 1) / max_block;
+  return min64(max_block, round_up((size + blocks - 1) / blocks, multiple));
+}
+
+// Packing buffers of the calling thread, kept between calls and grown only when too
+// small, so that repeated products (a training loop) do not allocate. Allocated
+// before the parallel region: a failure throws std::bad_alloc in the caller.
+class Workspace {
+ public:
+  Workspace() = default;
+  Workspace(const Workspace&) = delete;
+  Workspace& operator=(const Workspace&) = delete;
+  ~Workspace() { std::free(ptr_); }
+
+  void* get(size_t bytes) {
+    if (bytes > size_) {
+      std::free(ptr_);
+      ptr_ = nullptr;
+      size_ = 0;
+      const size_t rounded = (bytes + 63) / 64 * 64;  // aligned_alloc wants a multiple
+      ptr_ = std::aligned_alloc(64, rounded);
+      if (!ptr_) throw std::bad_alloc();
+      size_ = rounded;
+    }
+    return ptr_;
+  }
+
+ private:
+  void* ptr_ = nullptr;
+  size_t size_ = 0;
+};
+
+thread_local Workspace t_workspace;
+
+// Threads as a tm x tn grid over (micro-tile rows of C) x (micro-panels of one B
+// block): the split whose largest share of micro-tiles is smallest, but splitting
+// rows unless splitting columns saves more than 10%: threads that share rows each
+// pack the same A block.
+void choose_grid(int nt, int64_t m_tiles, int64_t n_tiles, int* tm, int* tn) {
+  int64_t best = -1;
+  for (int rows = nt; rows >= 1; --rows) {
+    if (nt % rows) continue;
+    const int cols = nt / rows;
+    const int64_t share = ((m_tiles + rows - 1) / rows) * ((n_tiles + cols - 1) / cols);
+    if (best < 0 || share * 10 < best * 9) {
+      best = share;
+      *tm = rows;
+      *tn = cols;
+    }
+  }
+}
+
+// The part of the product done by thread `tid` of `nt`. bbuf: the shared packed B
+// block; abuf: this thread's packed A block.
+template <class T>
+void gemm_blocked(const GemmKernel<T>& K, T alpha, MatView<const T> a, MatView<const T> b,
+                  T beta, MatView<T> c, const GemmEpilogue<T>* ep, T* bbuf, T* abuf, int tid,
+                  int nt) {
+  const int64_t m = c.rows, n = c.cols, k = a.cols;
+  const int64_t MR = K.mr, NR = K.nr, MC = K.mc;
+  // K and N cut into equal blocks (at most KC, NC) rather than full blocks and a
+  // thin remainder: k = 784 with KC = 384 runs 3 x 264, not 2 x 384 + 16, whose
+  // last block would reload C for little work. Depends on the sizes only, never on
+  // the thread count.
+  const int64_t KC = balanced_block(k, K.kc, 4);
+  const int64_t NC = balanced_block(n, K.nc, NR);
+
+  int tm = 1, tn = 1;
+  choose_grid(nt, (m + MR - 1) / MR, (min64(n, NC) + NR - 1) / NR, &tm, &tn);
+  const int tid_m = tid / tn, tid_n = tid % tn;
+  // This thread's rows: whole micro-tiles, so the tile grid does not depend on nt.
+  const int64_t m_tiles = (m + MR - 1) / MR;
+  const int64_t i_begin = m_tiles * tid_m / tm * MR;
+  const int64_t i_end = min64(m, m_tiles * (tid_m + 1) / tm * MR);
+
+  // 5th loop around the micro-kernel: jc over NC columns of B and C.
+  for (int64_t jc = 0; jc < n; jc += NC) {
+    const int64_t nc = min64(NC, n - jc);
+    const int64_t nc_tiles = (nc + NR - 1) / NR;
+
+    // 4th loop around the micro-kernel: pc over KC, the depth. alpha and beta apply
+    // on the first K-block; later blocks accumulate into C (beta = 1).
+    for (int64_t pc = 0; pc < k; pc += KC) {
+      const int64_t kc = min64(KC, k - pc);
+      const T beta_pc = pc == 0 ? beta : T(1);
+      const bool last_pc = pc + kc == k;
+
+      // Pack B(pc : pc+kc, jc : jc+nc) into NR-column micro-panels, shared out
+      // among all threads, then wait until the whole block is there.
+      {
+        const int64_t t0 = nc_tiles * tid / nt, t1 = nc_tiles * (tid + 1) / nt;
+        if (t1 > t0)
+          K.pack_b(kc, min64(nc, t1 * NR) - t0 * NR, b.data + pc * b.rs + (jc + t0 * NR) * b.cs,
+                   b.rs, b.cs, bbuf + t0 * NR * kc);
+      }
+#pragma omp barrier
+
+      // This thread's micro-panels of the B block.
+      const int64_t jt_begin = nc_tiles * tid_n / tn, jt_end = nc_tiles * (tid_n + 1) / tn;
+
+      // 3rd loop around the micro-kernel: ic over MC rows of A and C.
+      for (int64_t ic = i_begin; ic < i_end; ic += MC) {
+        const int64_t mc = min64(MC, i_end - ic);
+        K.pack_a(mc, kc, a.data + ic * a.rs + pc * a.cs, a.rs, a.cs, abuf);
+
+        // 2nd loop around the micro-kernel: jr over NR columns (a B micro-panel in L1).
+        for (int64_t jt = jt_begin; jt < jt_end; ++jt) {
+          const int64_t jr = jt * NR;
+          const int64_t nr = min64(NR, nc - jr);
+
+          // 1st loop around the micro-kernel: ir over MR rows.
+          for (int64_t ir = 0; ir < mc; ir += MR) {
+            const int64_t mr = min64(MR, mc - ir);
+            T* cp = c.data + (ic + ir) * c.rs + (jc + jr) * c.cs;
+            K.ukr(kc, alpha, abuf + ir * kc, bbuf + jr * kc, beta_pc, cp, c.rs, c.cs, mr, nr);
+            // The tile is final and still in L1: apply the epilogue now, once.
+            if (last_pc && ep) ep->fn(ep->ctx, cp, c.rs, c.cs, ic + ir, jc + jr, mr, nr);
+          }
+        }
+      }
+      // The next pc (or jc) repacks bbuf: everyone must be done reading it.
+#pragma omp barrier
+    }
+  }
+}
+
+}  // namespace
+
+template <class T>
+void gemm(T alpha, MatView<const T> a, MatView<const T> b, T beta, MatView<T> c,
+          const GemmEpilogue<T>* epilogue) {
+  if (a.rows != c.rows || b.cols != c.cols || a.cols != b.rows)
+    throw std::invalid_argument("mlpcore::gemm: shapes do not match (A m x k, B k x n, C m x n)");
+  const int64_t m = c.rows, n = c.cols, k = a.cols;
+  if (m == 0 || n == 0) return;
+
+  if (k == 0) {  // A B is zero: C := beta C (beta == 0 writes zeros, C not read)
+    for (int64_t i = 0; i < m; ++i)
+      for (int64_t j = 0; j < n; ++j) c(i, j) = beta == T(0) ? T(0) : beta * c(i, j);
+    if (epilogue) epilogue->fn(epilogue->ctx, c.data, c.rs, c.cs, 0, 0, m, n);
+    return;
+  }
+
+  const GemmKernel<T>& K = gemm_detail::kernel_for<T>(active_isa());
+  const int nt = threads_for(m * n * k, kMinFmaPerThread);
+
+  // One B block shared by the team, one A block per thread, each 64-byte aligned
+  // (sizes rounded to a whole number of cache lines).
+  const int64_t line = 64 / static_cast<int64_t>(sizeof(T));
+  const int64_t kc_max = min64(K.kc, k);
+  const int64_t b_elems = round_up(kc_max * min64(K.nc, round_up(n, K.nr)), line);
+  const int64_t a_elems = round_up(kc_max * min64(K.mc, round_up(m, K.mr)), line);
+  T* ws = static_cast<T*>(t_workspace.get(static_cast<size_t>(b_elems + nt * a_elems) * sizeof(T)));
+
+  if (nt == 1) {
+    gemm_blocked<T>(K, alpha, a, b, beta, c, epilogue, ws, ws + b_elems, 0, 1);
+    return;
+  }
+#pragma omp parallel num_threads(nt)
+  {
+    // The team may be smaller than asked (nested parallelism, thread limits).
+    const int tid = omp_get_thread_num();
+    gemm_blocked<T>(K, alpha, a, b, beta, c, epilogue, ws, ws + b_elems + tid * a_elems, tid,
+                    omp_get_num_threads());
+  }
+}
+
+template <class T>
+void gemm_naive(T alpha, MatView<const T> a, MatView<const T> b, T beta, MatView<T> c) {
+  for (int64_t i = 0; i < c.rows; ++i)
+    for (int64_t j = 0; j < c.cols; ++j) {
+      T acc = T(0);
+      for (int64_t p = 0; p < a.cols; ++p) acc += a(i, p) * b(p, j);
+      const T r = alpha * acc;
+      c(i, j) = beta == T(0) ? r : beta * c(i, j) + r;  // beta == 0: C is not read
+    }
+}
+
+template void gemm<float>(float, MatView<const float>, MatView<const float>, float,
+                          MatView<float>, const GemmEpilogue<float>*);
+template void gemm<double>(double, MatView<const double>, MatView<const double>, double,
+                           MatView<double>, const GemmEpilogue<double>*);
+template void gemm_naive<float>(float, MatView<const float>, MatView<const float>, float,
+                                MatView<float>);
+template void gemm_naive<double>(double, MatView<const double>, MatView<const double>, double,
+                                 MatView<double>);
+
+}  // namespace mlpcore
