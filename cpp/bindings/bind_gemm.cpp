@@ -6,23 +6,6 @@ namespace mlpcore::bind {
 
 namespace {
 
-struct Operands {
-  py::array a, b;
-};
-
-Operands gemm_operands(const char* kernel, py::handle a_obj, py::handle b_obj) {
-  py::array a = float_input(kernel, "a", a_obj);
-  py::array b = float_input(kernel, "b", b_obj, a);
-  require_same_dtype(kernel, {{"a", &a}, {"b", &b}});
-  require_ndim(kernel, "a", a, 2);
-  require_ndim(kernel, "b", b, 2);
-  if (a.shape(1) != b.shape(0))
-    fail<py::value_error>(kernel, "a and b do not chain: a has " + std::to_string(a.shape(1)) +
-                                      " columns but b has " + std::to_string(b.shape(0)) +
-                                      " rows (a is " + describe(a) + ", b is " + describe(b) + ")");
-  return {element_strides(a), element_strides(b)};
-}
-
 void run_gemm(const py::array& a, const py::array& b, py::array& c, double alpha, double beta) {
   by_dtype(a, [&](auto tag) {
     using T = decltype(tag);
@@ -40,7 +23,7 @@ void init_gemm(py::module_& m) {
       "matmul",
       [](py::handle a_obj, py::handle b_obj, py::handle out_obj) {
         const char* kernel = "matmul";
-        auto [a, b] = gemm_operands(kernel, a_obj, b_obj);
+        auto [a, b] = chained_matrices(kernel, "a", "b", a_obj, b_obj);
         py::array out = output(kernel, "out", out_obj, a.dtype(), {a.shape(0), b.shape(1)}, false);
         require_no_overlap(kernel, "out", out, {{"a", &a}, {"b", &b}});
         run_gemm(a, b, out, 1.0, 0.0);
@@ -57,7 +40,7 @@ Tolerance to reference.matmul: |diff| <= 4 k eps (|a| @ |b|) elementwise.)doc");
       "gemm",
       [](py::handle a_obj, py::handle b_obj, py::handle c_obj, double alpha, double beta) {
         const char* kernel = "gemm";
-        auto [a, b] = gemm_operands(kernel, a_obj, b_obj);
+        auto [a, b] = chained_matrices(kernel, "a", "b", a_obj, b_obj);
         if (c_obj.is_none()) fail<py::type_error>(kernel, "c must be an array, got None");
         py::array c = output(kernel, "c", c_obj, a.dtype(), {a.shape(0), b.shape(1)}, false);
         require_no_overlap(kernel, "c", c, {{"a", &a}, {"b", &b}});

@@ -247,27 +247,10 @@ std::pair<double, py::array> perceptron_py(py::handle s_obj, py::handle d_obj,
 
 // ---------------------------------------------------------------- dense layer
 
-struct LinearOperands {
-  py::array x, w;
-};
-
-LinearOperands linear_operands(const char* kernel, py::handle x_obj, py::handle w_obj) {
-  py::array x = float_input(kernel, "x", x_obj);
-  py::array w = float_input(kernel, "w", w_obj, x);
-  require_same_dtype(kernel, {{"x", &x}, {"w", &w}});
-  require_ndim(kernel, "x", x, 2);
-  require_ndim(kernel, "w", w, 2);
-  if (x.shape(1) != w.shape(0))
-    fail<py::value_error>(kernel, "x has " + std::to_string(x.shape(1)) +
-                                      " features but w expects " + std::to_string(w.shape(0)) +
-                                      " (x is " + describe(x) + ", w is " + describe(w) + ")");
-  return {element_strides(x), element_strides(w)};
-}
-
 py::array linear_forward_py(py::handle x_obj, py::handle w_obj, py::handle b_obj,
                             py::handle act_obj, py::handle out_obj) {
   const char* kernel = "linear_forward";
-  auto [x, w] = linear_operands(kernel, x_obj, w_obj);
+  auto [x, w] = chained_matrices(kernel, "x", "w", x_obj, w_obj);
   Activation act = parse_activation(kernel, act_obj);
   const int64_t n = x.shape(0), k = w.shape(1);
   std::optional<py::array> b;  // a default py::array is an empty array, not "none"
@@ -296,7 +279,7 @@ py::array linear_forward_py(py::handle x_obj, py::handle w_obj, py::handle b_obj
 py::tuple linear_backward_py(py::handle x_obj, py::handle w_obj, py::handle dz_obj,
                              py::handle dx_obj, py::handle dw_obj, py::handle db_obj) {
   const char* kernel = "linear_backward";
-  auto [x, w] = linear_operands(kernel, x_obj, w_obj);
+  auto [x, w] = chained_matrices(kernel, "x", "w", x_obj, w_obj);
   py::array dz = element_strides(float_input(kernel, "dz", dz_obj, x));
   require_same_dtype(kernel, {{"x", &x}, {"dz", &dz}});
   const int64_t n = x.shape(0), d = x.shape(1), k = w.shape(1);

@@ -89,6 +89,22 @@ void require_shape(const char* kernel, const char* name, const py::array& a,
                                       ", got " + describe(a));
 }
 
+std::pair<py::array, py::array> chained_matrices(const char* kernel, const char* a_name,
+                                                 const char* b_name, py::handle a_obj,
+                                                 py::handle b_obj) {
+  py::array a = float_input(kernel, a_name, a_obj);
+  py::array b = float_input(kernel, b_name, b_obj, a);
+  require_same_dtype(kernel, {{a_name, &a}, {b_name, &b}});
+  require_ndim(kernel, a_name, a, 2);
+  require_ndim(kernel, b_name, b, 2);
+  if (a.shape(1) != b.shape(0))
+    fail<py::value_error>(kernel, std::string(a_name) + " has " + std::to_string(a.shape(1)) +
+                                      " columns but " + b_name + " has " +
+                                      std::to_string(b.shape(0)) + " rows (" + a_name + " is " +
+                                      describe(a) + ", " + b_name + " is " + describe(b) + ")");
+  return {element_strides(a), element_strides(b)};
+}
+
 py::array output(const char* kernel, const char* name, py::handle obj, const py::dtype& dtype,
                  const std::vector<int64_t>& shape, bool contiguous) {
   if (obj.is_none()) return py::array(dtype, shape);

@@ -36,6 +36,11 @@ bool same_dtype(const py::dtype& a, const py::dtype& b);
 // integer or bool values become `like`'s dtype (float64 when like is None).
 py::array float_input(const char* kernel, const char* name, py::handle obj,
                       py::handle like = py::none());
+// Two float matrices a (m x k) and b (k x n) of one dtype that chain, usable as
+// strided views: the operands of a matrix product.
+std::pair<py::array, py::array> chained_matrices(const char* kernel, const char* a_name,
+                                                 const char* b_name, py::handle a_obj,
+                                                 py::handle b_obj);
 // TypeError unless every array has the dtype of the first.
 void require_same_dtype(const char* kernel,
                         std::initializer_list<std::pair<const char*, const py::array*>> arrays);

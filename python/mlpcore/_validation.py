@@ -196,3 +196,38 @@ def r2_score(y_true, y_pred, sample_weight=None):
     with np.errstate(divide="ignore", invalid="ignore"):
         scores = np.where(ss_tot > 0, 1 - ss_res / ss_tot, np.where(ss_res == 0, 1.0, 0.0))
     return float(scores.mean())
+
+
+def check_int(name, value, minimum):
+    """value as an int >= minimum (TypeError for a non-integer, ValueError below minimum)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an int >= {minimum}, got {value!r}")
+    if value < minimum:
+        raise ValueError(f"{name} must be an int >= {minimum}, got {value!r}")
+    return int(value)
+
+
+def check_real(name, value, minimum=0.0):
+    """value as a finite float >= minimum."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number >= {minimum}, got {value!r}")
+    if not np.isfinite(value) or value < minimum:
+        raise ValueError(f"{name} must be a finite number >= {minimum}, got {value!r}")
+    return float(value)
+
+
+def check_random_state(random_state):
+    """A ``numpy.random.Generator`` or ``RandomState`` from None (fresh entropy), an int seed, or
+    an existing Generator/RandomState (used as is, so its state advances)."""
+    if random_state is None:
+        return np.random.default_rng()
+    if isinstance(random_state, (np.random.Generator, np.random.RandomState)):
+        return random_state
+    if isinstance(random_state, numbers.Integral) and not isinstance(random_state,
+                                                                     (bool, np.bool_)):
+        if random_state < 0:
+            raise ValueError(f"random_state must be a non-negative int, got {random_state}")
+        return np.random.default_rng(int(random_state))
+    raise TypeError(
+        f"random_state must be None, an int, a numpy.random.Generator or a "
+        f"numpy.random.RandomState, got {random_state!r}")

@@ -36,6 +36,8 @@ import zlib
 
 import numpy as np
 
+from ._validation import check_int, check_random_state, check_real
+
 __all__ = [
     "DataFileError",
     "xor",
@@ -77,39 +79,6 @@ class DataFileError(ValueError):
 # Argument checks shared by the generators
 # ----------------------------------------------------------------------------------------------
 
-def _check_random_state(random_state):
-    """A ``numpy.random.Generator`` or ``RandomState`` from None (fresh entropy), an int seed, or
-    an existing Generator/RandomState (used as is, so its state advances)."""
-    if random_state is None:
-        return np.random.default_rng()
-    if isinstance(random_state, (np.random.Generator, np.random.RandomState)):
-        return random_state
-    if isinstance(random_state, numbers.Integral) and not isinstance(random_state,
-                                                                     (bool, np.bool_)):
-        if random_state < 0:
-            raise ValueError(f"random_state must be a non-negative int, got {random_state}")
-        return np.random.default_rng(int(random_state))
-    raise TypeError(
-        f"random_state must be None, an int, a numpy.random.Generator or a "
-        f"numpy.random.RandomState, got {random_state!r}")
-
-
-def _check_int(name, value, minimum):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int >= {minimum}, got {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be an int >= {minimum}, got {value!r}")
-    return int(value)
-
-
-def _check_real(name, value, minimum=0.0):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number >= {minimum}, got {value!r}")
-    if not np.isfinite(value) or value < minimum:
-        raise ValueError(f"{name} must be a finite number >= {minimum}, got {value!r}")
-    return float(value)
-
-
 def _class_counts(n_samples, n_classes):
     """n_samples split into n_classes as evenly as possible (the first classes get the extras)."""
     base, extra = divmod(n_samples, n_classes)
@@ -144,9 +113,9 @@ def xor(n_samples=200, noise=0.25, random_state=None):
     Returns X float64 (n_samples, 2) and y int64 (n_samples,) in {0, 1}, balanced (class 0 takes
     the odd sample) and shuffled; within a class the two corners are balanced too.
     """
-    n_samples = _check_int("n_samples", n_samples, 0)
-    noise = _check_real("noise", noise)
-    rng = _check_random_state(random_state)
+    n_samples = check_int("n_samples", n_samples, 0)
+    noise = check_real("noise", noise)
+    rng = check_random_state(random_state)
     corners = {0: ((1.0, 1.0), (-1.0, -1.0)), 1: ((1.0, -1.0), (-1.0, 1.0))}
     X, y = [], []
     for label, count in enumerate(_class_counts(n_samples, 2)):
@@ -169,11 +138,11 @@ def blobs(n_samples=100, centers=3, n_features=2, cluster_std=1.0, center_box=(-
     center), balanced and shuffled. Well separated centers (distance >> cluster_std) give
     linearly separable classes.
     """
-    n_samples = _check_int("n_samples", n_samples, 0)
-    rng = _check_random_state(random_state)
+    n_samples = check_int("n_samples", n_samples, 0)
+    rng = check_random_state(random_state)
     if isinstance(centers, numbers.Integral) and not isinstance(centers, (bool, np.bool_)):
-        n_centers = _check_int("centers", centers, 1)
-        n_features = _check_int("n_features", n_features, 1)
+        n_centers = check_int("centers", centers, 1)
+        n_features = check_int("n_features", n_features, 1)
         try:
             low, high = (float(v) for v in center_box)
         except (TypeError, ValueError):
@@ -220,9 +189,9 @@ def moons(n_samples=100, noise=0.0, random_state=None):
 
     Returns X float64 (n_samples, 2) and y int64 (n_samples,) in {0, 1}, balanced and shuffled.
     """
-    n_samples = _check_int("n_samples", n_samples, 0)
-    noise = _check_real("noise", noise)
-    rng = _check_random_state(random_state)
+    n_samples = check_int("n_samples", n_samples, 0)
+    noise = check_real("noise", noise)
+    rng = check_random_state(random_state)
     n0, n1 = _class_counts(n_samples, 2)
     t0 = np.linspace(0.0, np.pi, n0)
     t1 = np.linspace(0.0, np.pi, n1)
@@ -242,12 +211,12 @@ def circles(n_samples=100, noise=0.0, factor=0.8, random_state=None):
 
     Returns X float64 (n_samples, 2) and y int64 (n_samples,) in {0, 1}, balanced and shuffled.
     """
-    n_samples = _check_int("n_samples", n_samples, 0)
-    noise = _check_real("noise", noise)
-    factor = _check_real("factor", factor)
+    n_samples = check_int("n_samples", n_samples, 0)
+    noise = check_real("noise", noise)
+    factor = check_real("factor", factor)
     if not factor < 1:
         raise ValueError(f"factor must be in [0, 1), got {factor!r}")
-    rng = _check_random_state(random_state)
+    rng = check_random_state(random_state)
     n0, n1 = _class_counts(n_samples, 2)
     t0 = np.linspace(0.0, 2 * np.pi, n0, endpoint=False)
     t1 = np.linspace(0.0, 2 * np.pi, n1, endpoint=False)
@@ -269,11 +238,11 @@ def spirals(n_samples=100, n_classes=2, noise=0.0, turns=1.5, random_state=None)
     Returns X float64 (n_samples, 2) and y int64 (n_samples,) in 0..n_classes-1, balanced and
     shuffled.
     """
-    n_samples = _check_int("n_samples", n_samples, 0)
-    n_classes = _check_int("n_classes", n_classes, 1)
-    noise = _check_real("noise", noise)
-    turns = _check_real("turns", turns)
-    rng = _check_random_state(random_state)
+    n_samples = check_int("n_samples", n_samples, 0)
+    n_classes = check_int("n_classes", n_classes, 1)
+    noise = check_real("noise", noise)
+    turns = check_real("turns", turns)
+    rng = check_random_state(random_state)
     parts, labels = [], []
     for k, m in enumerate(_class_counts(n_samples, n_classes)):
         r = np.linspace(0.1, 1.0, m)

@@ -51,6 +51,7 @@ from ._validation import (
     check_consistent_length,
     check_is_fitted,
     check_n_features,
+    check_random_state,
     check_sample_weight,
     classification_target,
 )
@@ -96,9 +97,17 @@ def _feature_names(X):
 
 def _make_rng(random_state) -> np.random.Generator:
     """A Generator from None, an int, a Generator or a legacy RandomState."""
-    if isinstance(random_state, np.random.RandomState):
-        return np.random.default_rng(random_state.randint(0, 2**32))
-    return np.random.default_rng(random_state)
+    rng = check_random_state(random_state)
+    if isinstance(rng, np.random.RandomState):
+        return np.random.default_rng(rng.randint(0, 2**32))
+    return rng
+
+
+def _store_init_params(model, params):
+    """__init__ only records its arguments, as scikit-learn requires (validation is in fit)."""
+    for name, value in params.items():
+        if name != "self" and name != "__class__":
+            setattr(model, name, value)
 
 
 def _power_iteration(matvec, dim, dtype, iterations=50, seed=0):
@@ -639,25 +648,7 @@ class LinearRegression(_Regressor):
                  momentum=0.0, nesterov=False, weight_decay=0.0, average=False, tol=1e-7,
                  n_iter_no_change=5, early_stopping=False, validation_fraction=0.1,
                  shuffle=True, random_state=None, warm_start=False, verbose=False):
-        self.fit_intercept = fit_intercept
-        self.solver = solver
-        self.learning_rate = learning_rate
-        self.schedule = schedule
-        self.power_t = power_t
-        self.batch_size = batch_size
-        self.max_epochs = max_epochs
-        self.momentum = momentum
-        self.nesterov = nesterov
-        self.weight_decay = weight_decay
-        self.average = average
-        self.tol = tol
-        self.n_iter_no_change = n_iter_no_change
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.shuffle = shuffle
-        self.random_state = random_state
-        self.warm_start = warm_start
-        self.verbose = verbose
+        _store_init_params(self, locals())
 
     def _publish_linear(self, w, b):
         if self._y_ndim == 1:
@@ -680,26 +671,7 @@ class LogisticRegression(_SoftmaxClassifier):
                  n_iter_no_change=5, early_stopping=False, validation_fraction=0.1,
                  shuffle=True, random_state=None, warm_start=False, verbose=False,
                  class_weight=None):
-        self.fit_intercept = fit_intercept
-        self.solver = solver
-        self.learning_rate = learning_rate
-        self.schedule = schedule
-        self.power_t = power_t
-        self.batch_size = batch_size
-        self.max_epochs = max_epochs
-        self.momentum = momentum
-        self.nesterov = nesterov
-        self.weight_decay = weight_decay
-        self.average = average
-        self.tol = tol
-        self.n_iter_no_change = n_iter_no_change
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.shuffle = shuffle
-        self.random_state = random_state
-        self.warm_start = warm_start
-        self.verbose = verbose
-        self.class_weight = class_weight
+        _store_init_params(self, locals())
 
     def _publish_linear(self, w, b):
         self.coef_, self.intercept_ = w.T, b
@@ -721,26 +693,7 @@ class Perceptron(_Classifier):
                  n_iter_no_change=5, early_stopping=False, validation_fraction=0.1,
                  shuffle=True, random_state=None, warm_start=False, verbose=False,
                  class_weight=None):
-        self.fit_intercept = fit_intercept
-        self.solver = solver
-        self.learning_rate = learning_rate
-        self.schedule = schedule
-        self.power_t = power_t
-        self.batch_size = batch_size
-        self.max_epochs = max_epochs
-        self.momentum = momentum
-        self.nesterov = nesterov
-        self.weight_decay = weight_decay
-        self.average = average
-        self.tol = tol
-        self.n_iter_no_change = n_iter_no_change
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.shuffle = shuffle
-        self.random_state = random_state
-        self.warm_start = warm_start
-        self.verbose = verbose
-        self.class_weight = class_weight
+        _store_init_params(self, locals())
 
     def _set_classes(self, labels):
         if len(labels) > 2:
@@ -789,27 +742,7 @@ class MLPClassifier(_SoftmaxClassifier):
                  average=False, tol=1e-4, n_iter_no_change=10, early_stopping=False,
                  validation_fraction=0.1, shuffle=True, random_state=None, warm_start=False,
                  verbose=False, class_weight=None):
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.activation = activation
-        self.solver = solver
-        self.learning_rate = learning_rate
-        self.schedule = schedule
-        self.power_t = power_t
-        self.batch_size = batch_size
-        self.max_epochs = max_epochs
-        self.momentum = momentum
-        self.nesterov = nesterov
-        self.weight_decay = weight_decay
-        self.average = average
-        self.tol = tol
-        self.n_iter_no_change = n_iter_no_change
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.shuffle = shuffle
-        self.random_state = random_state
-        self.warm_start = warm_start
-        self.verbose = verbose
-        self.class_weight = class_weight
+        _store_init_params(self, locals())
 
 
 class MLPRegressor(_Regressor):
@@ -826,23 +759,4 @@ class MLPRegressor(_Regressor):
                  average=False, tol=1e-4, n_iter_no_change=10, early_stopping=False,
                  validation_fraction=0.1, shuffle=True, random_state=None, warm_start=False,
                  verbose=False):
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.activation = activation
-        self.solver = solver
-        self.learning_rate = learning_rate
-        self.schedule = schedule
-        self.power_t = power_t
-        self.batch_size = batch_size
-        self.max_epochs = max_epochs
-        self.momentum = momentum
-        self.nesterov = nesterov
-        self.weight_decay = weight_decay
-        self.average = average
-        self.tol = tol
-        self.n_iter_no_change = n_iter_no_change
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.shuffle = shuffle
-        self.random_state = random_state
-        self.warm_start = warm_start
-        self.verbose = verbose
+        _store_init_params(self, locals())

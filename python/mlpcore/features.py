@@ -25,6 +25,7 @@ import numpy as np
 from ._compat import BaseEstimator, TransformerMixin
 from ._validation import (
     check_array,
+    check_int,
     check_is_fitted,
     check_n_features,
     check_sample_weight,
@@ -115,14 +116,6 @@ def one_hot(y, n_classes=None, dtype=np.float64):
 # PolynomialFeatures
 # ----------------------------------------------------------------------------------------------
 
-def _check_int(name, value, minimum):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int >= {minimum}, got {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be an int >= {minimum}, got {value!r}")
-    return int(value)
-
-
 def _check_bool(name, value):
     if not isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{name} must be a bool, got {value!r}")
@@ -167,14 +160,14 @@ class PolynomialFeatures(TransformerMixin, BaseEstimator):
                 raise ValueError(
                     f"degree must be an int >= 0 or a tuple (min_degree, max_degree), got "
                     f"{degree!r}")
-            lo = _check_int("min_degree", degree[0], 0)
-            hi = _check_int("max_degree", degree[1], 0)
+            lo = check_int("min_degree", degree[0], 0)
+            hi = check_int("max_degree", degree[1], 0)
             if lo > hi:
                 raise ValueError(
                     f"degree=(min_degree, max_degree) must have min_degree <= max_degree, got "
                     f"{degree!r}")
             return lo, hi
-        return 0, _check_int("degree", degree, 0)
+        return 0, check_int("degree", degree, 0)
 
     def fit(self, X, y=None):
         """Compute the exponents ``powers_`` for X's number of features; y is ignored."""
