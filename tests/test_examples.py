@@ -1,0 +1,40 @@
+"""Every script in examples/ runs to completion and prints what the README says."""
+
+import pathlib
+import subprocess
+import sys
+
+import pytest
+
+EXAMPLES = pathlib.Path(__file__).resolve().parent.parent / "examples"
+EXPECTED = {
+    "kernels_demo.py": "training accuracy 1.000",
+    "xor_network.py": "XOR network f(x): [0. 1. 1. 0.]",
+    "step_sizes.py": "step 2.1 / L",
+    "course_models.py": "LinearRegression",
+}
+
+
+@pytest.mark.parametrize("script", sorted(p.name for p in EXAMPLES.glob("*.py")))
+def test_example_runs(script):
+    result = subprocess.run([sys.executable, str(EXAMPLES / script)], capture_output=True,
+                            text=True, timeout=300, cwd=EXAMPLES.parent)
+    assert result.returncode == 0, result.stderr
+    assert EXPECTED[script] in result.stdout
+
+
+README = EXAMPLES.parent / "README.md"
+
+
+def readme_python_blocks():
+    import re
+
+    return re.findall(r"```python\n(.*?)```", README.read_text(), re.S)
+
+
+@pytest.mark.parametrize("index", range(len(readme_python_blocks())))
+def test_readme_python_block_runs(index):
+    code = readme_python_blocks()[index]
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=300, cwd=EXAMPLES.parent)
+    assert result.returncode == 0, result.stderr
