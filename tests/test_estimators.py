@@ -259,3 +259,47 @@ def test_scikit_learn_meta_estimators_work():
                           {"learning_rate": [0.01, 0.1]}, cv=2).fit(X, y)
     assert search.best_params_["learning_rate"] in (0.01, 0.1)
     assert clone(LogisticRegression(weight_decay=0.5)).weight_decay == 0.5
+
+
+def test_setting_learned_attributes_changes_predictions():
+    X, y = data_for(LinearRegression)
+    lin = LinearRegression().fit(X, y)
+    lin.coef_ = np.array([1.0, 0.0, 0.0, 0.0])
+    lin.intercept_ = 2.0
+    assert np.allclose(lin.predict(X), X[:, 0] + 2.0)
+    Xc, yc = data_for(MLPClassifier)
+    mlp = quiet(MLPClassifier((5,), random_state=0)).fit(Xc, yc)
+    mlp.coefs_[1] = np.zeros_like(mlp.coefs_[1])
+    mlp.intercepts_[1] = np.array([0.0, 0.0, 1.0])
+    assert np.all(mlp.predict(Xc) == "c")
+
+
+def test_works_without_scikit_learn():
+    import subprocess
+    import sys
+
+    code = """
+import sys
+sys.modules["sklearn"] = None  # any import of scikit-learn now fails
+import numpy as np
+import mlpcore
+from mlpcore._compat import HAVE_SKLEARN
+assert not HAVE_SKLEARN
+X = np.random.default_rng(0).normal(size=(80, 3))
+y = (X[:, 0] > 0).astype(int)
+for model in (mlpcore.LogisticRegression(), mlpcore.Perceptron(random_state=0),
+              mlpcore.MLPClassifier((4,), max_epochs=5), mlpcore.LinearRegression()):
+    target = X[:, 1] if isinstance(model, mlpcore.LinearRegression) else y
+    assert model.fit(X, target) is model
+    model.predict(X)
+    assert 0 <= model.score(X, target) <= 1
+    assert model.set_params(max_epochs=7).get_params()["max_epochs"] == 7
+try:
+    mlpcore.LogisticRegression().predict(X)
+except mlpcore.NotFittedError:
+    print("ok")
+"""
+    result = subprocess.run([sys.executable, "-W", "ignore", "-c", code], capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "ok"

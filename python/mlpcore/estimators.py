@@ -446,9 +446,19 @@ class _SGDModel(BaseEstimator):
         return self._weights, self._biases
 
     def _raw_output(self, X):
+        """The network's output, computed from the published attributes (coef_ and
+        intercept_, or coefs_ and intercepts_), so that setting them changes the model."""
         X = self._check_X(X, reset=False)
-        weights, biases = self._prediction_params()
+        if self._linear:
+            weights, biases = self._linear_params()
+        else:
+            weights, biases = self.coefs_, self.intercepts_
+        X = X.astype(np.asarray(weights[0]).dtype, copy=False)
         return forward(weights, biases, self._activations(), X)
+
+    def _linear_params(self):
+        coef = np.asarray(self.coef_)
+        return [coef.T], [np.asarray(self.intercept_, dtype=coef.dtype)]
 
     def _publish(self):
         weights, biases = self._prediction_params()
@@ -655,6 +665,11 @@ class LinearRegression(_Regressor):
             self.coef_, self.intercept_ = w[:, 0], float(b[0])
         else:
             self.coef_, self.intercept_ = w.T, b
+
+    def _linear_params(self):
+        coef = np.asarray(self.coef_)
+        w = coef[:, None] if coef.ndim == 1 else coef.T
+        return [w], [np.atleast_1d(np.asarray(self.intercept_, dtype=coef.dtype))]
 
 
 class LogisticRegression(_SoftmaxClassifier):
