@@ -286,9 +286,105 @@ inline double sum_exp_shifted(const T* a, T m, int64_t cols) {
   return s;
 }
 
+// Rows of at most kNarrowCols values (the logits of a 10-class model) are taken a
+// block at a time: their exponentials in one vectorized pass over a contiguous buffer,
+// where a row of 10 values alone would leave most of each vector empty and pay the
+// loop overhead per row. Which path a row takes depends only on the number of
+// columns, so a row's result never depends on the other rows.
+constexpr int64_t kNarrowCols = 32;
+constexpr int64_t kNarrowRows = 64;
+
+template <class T>
+struct NarrowBlock {
+  T e[kNarrowRows * kNarrowCols];  // exp(a - row max), rows packed contiguously
+  T m[kNarrowRows];                // row maxima
+  double s[kNarrowRows];           // row sums of e
+  double lse[kNarrowRows];         // log of the sums
+};
+
+// Fills blk for rows [0, rows) (rows <= kNarrowRows) of a, cols <= kNarrowCols.
+template <class T>
+void narrow_exp(NarrowBlock<T>& blk, const T* a, int64_t lda, int64_t rows, int64_t cols,
+                bool want_log) {
+  // Row maxima (NaN skipped, as row_max does), four rows at a time: a horizontal
+  // reduction per short row would cost more than the comparisons.
+  int64_t r = 0;
+  for (; r + 4 <= rows; r += 4) {
+    const T* a0 = a + r * lda;
+    T m0 = T(-INFINITY), m1 = m0, m2 = m0, m3 = m0;
+    for (int64_t j = 0; j < cols; ++j) {
+      m0 = a0[j] > m0 ? a0[j] : m0;
+      m1 = a0[lda + j] > m1 ? a0[lda + j] : m1;
+      m2 = a0[2 * lda + j] > m2 ? a0[2 * lda + j] : m2;
+      m3 = a0[3 * lda + j] > m3 ? a0[3 * lda + j] : m3;
+    }
+    blk.m[r] = m0;
+    blk.m[r + 1] = m1;
+    blk.m[r + 2] = m2;
+    blk.m[r + 3] = m3;
+  }
+  for (; r < rows; ++r) blk.m[r] = row_max(a + r * lda, cols);
+  for (r = 0; r < rows; ++r) {
+    const T* ar = a + r * lda;
+    const T m = blk.m[r];
+    for (int64_t j = 0; j < cols; ++j) blk.e[r * cols + j] = ar[j] - m;
+  }
+  const int64_t n = rows * cols;
+  T* e = blk.e;
+#pragma omp simd
+  for (int64_t i = 0; i < n; ++i) e[i] = vexp(e[i]);
+  // Row sums in double, four rows at a time: four independent chains of additions
+  // instead of one latency-bound chain per row.
+  for (r = 0; r + 4 <= rows; r += 4) {
+    const T* e0 = e + r * cols;
+    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    for (int64_t j = 0; j < cols; ++j) {
+      s0 += double(e0[j]);
+      s1 += double(e0[cols + j]);
+      s2 += double(e0[2 * cols + j]);
+      s3 += double(e0[3 * cols + j]);
+    }
+    blk.s[r] = s0;
+    blk.s[r + 1] = s1;
+    blk.s[r + 2] = s2;
+    blk.s[r + 3] = s3;
+  }
+  for (; r < rows; ++r) {
+    double sum = 0;
+    for (int64_t j = 0; j < cols; ++j) sum += double(e[r * cols + j]);
+    blk.s[r] = sum;
+  }
+  if (want_log) {
+#pragma omp simd
+    for (int64_t r = 0; r < rows; ++r) blk.lse[r] = vlog(blk.s[r]);
+  }
+}
+
+template <class T>
+void softmax_rows_narrow(T* out, int64_t ldo, const T* a, int64_t lda, int64_t rows,
+                         int64_t cols, bool log) {
+  NarrowBlock<T> blk;
+  for (int64_t r0 = 0; r0 < rows; r0 += kNarrowRows) {
+    const int64_t nr = rows - r0 < kNarrowRows ? rows - r0 : kNarrowRows;
+    narrow_exp(blk, a + r0 * lda, lda, nr, cols, log);
+    for (int64_t r = 0; r < nr; ++r) {
+      const T* ar = a + (r0 + r) * lda;
+      T* orow = out + (r0 + r) * ldo;
+      if (log) {
+        const T m = blk.m[r], lse = T(blk.lse[r]);
+        for (int64_t j = 0; j < cols; ++j) orow[j] = (ar[j] - m) - lse;
+      } else {
+        const T sum = T(blk.s[r]);
+        for (int64_t j = 0; j < cols; ++j) orow[j] = blk.e[r * cols + j] / sum;
+      }
+    }
+  }
+}
+
 template <class T>
 void softmax_rows_impl(T* out, int64_t ldo, const T* a, int64_t lda, int64_t rows,
                        int64_t cols, bool log) {
+  if (cols <= kNarrowCols) return softmax_rows_narrow(out, ldo, a, lda, rows, cols, log);
   for (int64_t i = 0; i < rows; ++i) {
     const T* ai = a + i * lda;
     T* oi = out + i * ldo;
@@ -307,10 +403,58 @@ void softmax_rows_impl(T* out, int64_t ldo, const T* a, int64_t lda, int64_t row
 
 // Row loss: lse - z_t (labels) or sum_k t_k (lse - z_k) over t_k != 0 (probs),
 // with z = a - max and lse = log sum exp z.
+// The narrow-row cross-entropy: the arithmetic of the general path below, with the
+// exponentials taken a block of rows at a time.
+template <class T>
+double cross_entropy_rows_narrow(T* dlogits, int64_t ldd, const T* logits, int64_t lda,
+                                 const int64_t* labels, const T* probs, int64_t ldp,
+                                 const T* weights, int64_t rows, int64_t cols, T scale) {
+  NarrowBlock<T> blk;
+  double total = 0;
+  for (int64_t r0 = 0; r0 < rows; r0 += kNarrowRows) {
+    const int64_t nr = rows - r0 < kNarrowRows ? rows - r0 : kNarrowRows;
+    narrow_exp(blk, logits + r0 * lda, lda, nr, cols, true);
+    for (int64_t r = 0; r < nr; ++r) {
+      const int64_t i = r0 + r;
+      const T* ai = logits + i * lda;
+      const double m = double(blk.m[r]), lse = blk.lse[r];
+      const T* ti = probs ? probs + i * ldp : nullptr;
+      double loss = 0, tsum = 1;
+      if (labels) {
+        loss = lse - (double(ai[labels[i]]) - m);
+      } else {
+        tsum = 0;
+        for (int64_t j = 0; j < cols; ++j) {
+          const double t = ti[j];
+          loss += t != 0 ? t * (lse - (double(ai[j]) - m)) : 0.0;
+          tsum += t;
+        }
+      }
+      const T wi = weights ? weights[i] : T(1);
+      total += weights ? double(wi) * loss : loss;
+      if (!dlogits) continue;
+      T* gi = dlogits + i * ldd;
+      const T* ei = blk.e + r * cols;
+      const T row_scale = weights ? wi * scale : scale;
+      const T p_scale = T(tsum / blk.s[r]) * row_scale;
+      if (labels) {
+        for (int64_t j = 0; j < cols; ++j) gi[j] = ei[j] * p_scale;
+        gi[labels[i]] -= row_scale;
+      } else {
+        for (int64_t j = 0; j < cols; ++j) gi[j] = ei[j] * p_scale - ti[j] * row_scale;
+      }
+    }
+  }
+  return total;
+}
+
 template <class T>
 double cross_entropy_rows_impl(T* dlogits, int64_t ldd, const T* logits, int64_t lda,
                                const int64_t* labels, const T* probs, int64_t ldp,
                                const T* weights, int64_t rows, int64_t cols, T scale) {
+  if (cols <= kNarrowCols)
+    return cross_entropy_rows_narrow(dlogits, ldd, logits, lda, labels, probs, ldp, weights,
+                                     rows, cols, scale);
   double total = 0;
   for (int64_t i = 0; i < rows; ++i) {
     const T* ai = logits + i * lda;
