@@ -19,6 +19,7 @@ from .estimators import (
     Perceptron,
 )
 from .network import MLP
+from .persistence import ModelFileError, load, save
 
 __version__ = _core._build_info()["version"]
 
@@ -29,6 +30,7 @@ __all__ = [
     "LogisticRegression",
     "MLPClassifier",
     "MLPRegressor",
+    "ModelFileError",
     "NotFittedError",
     "Perceptron",
     "__version__",
@@ -37,7 +39,9 @@ __all__ = [
     "features",
     "get_num_threads",
     "kernels",
+    "load",
     "num_threads",
     "reference",
+    "save",
     "set_num_threads",
 ]
