@@ -45,5 +45,35 @@ inline constexpr BlockSizes kAvx2F64{6, 8, 48, 384, 4080};
 inline constexpr BlockSizes kAvx512F32{12, 32, 240, 192, 3072};
 inline constexpr BlockSizes kAvx512F64{12, 16, 120, 192, 3072};
 
+// Narrow products (narrow.hpp): C with at most kNarrowMaxN columns and A with unit
+// column stride are computed as dot products along k against B packed transposed,
+// not by the micro-kernels above: a 16-wide tile would be 10/16 useful for the
+// usual 10 columns (logits), and packing A and B costs as much as the product.
+// The limit depends on n only (never on m or the thread count), so a subset of the
+// rows of A gives bitwise the rows of the full product.
+//   rb x cb   accumulators, one vector each: rb rows of A x cb columns of C per pass
+//             over k (the columns of C are cut into ceil(n / cb) near-equal blocks,
+//             so 10 = 3 + 3 + 2 + 2, never a lone column: one accumulator chain per
+//             row would be bound by the FMA latency)
+//   chunk     rows of C per kernel call: the epilogue runs on each chunk while it is
+//             still in L1 (64 x 16 doubles = 8 KiB)
+//   kc        depth of one pass: the rb rows of A (4 KiB float, 8 KiB double) and the
+//             n rows of packed B (at most 16 KiB) stay in L1 while every column block
+//             re-reads them; the accumulators go through a small stack buffer between
+//             passes, which does not change the arithmetic (per lane, the same FMAs
+//             in the same order), so results do not depend on kc either
+// AVX2 + FMA: 4 x 3 is 12 ymm accumulators + 3 B vectors + 1 A vector = 16 of 16
+// registers; per step 7 loads (2 per cycle on Zen 3) feed 12 FMAs (2 per cycle),
+// and 12 >= 8 independent chains cover the FMA latency (4 cycles x 2 pipes).
+struct NarrowSizes {
+  int rb, cb, chunk, kc;
+};
+inline constexpr int kNarrowMaxN = 16;
+inline constexpr NarrowSizes kNarrowAvx2F32{4, 3, 64, 256};
+inline constexpr NarrowSizes kNarrowAvx2F64{4, 3, 64, 128};
+// Portable: one accumulator array of kNarrowRefLanes partial sums per element (the
+// compiler may map it onto SSE2 registers); rows and columns one at a time.
+inline constexpr int kNarrowRefLanes = 8;
+
 }  // namespace gemm_detail
 }  // namespace mlpcore

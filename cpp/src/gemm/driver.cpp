@@ -19,6 +19,8 @@
 #include <new>
 #include <stdexcept>
 
+#include "gemm/narrow.hpp"
+#include "gemm/pack.hpp"
 #include "gemm/ukernel.hpp"
 #include "mlpcore/gemm.hpp"
 #include "mlpcore/runtime.hpp"
@@ -163,6 +165,38 @@ void gemm_blocked(const GemmKernel<T>& K, T alpha, MatView<const T> a, MatView<c
   }
 }
 
+// Narrow products (narrow.hpp): B packed transposed once by the calling thread,
+// then threads take whole row blocks of C; each kernel call computes a chunk of
+// rows over all n columns and the epilogue runs on it while it is in L1.
+template <class T>
+void gemm_narrow(T alpha, MatView<const T> a, MatView<const T> b, T beta, MatView<T> c,
+                 const GemmEpilogue<T>* ep) {
+  const gemm_detail::NarrowKernel<T>& K = gemm_detail::narrow_kernel_for<T>(active_isa());
+  const int64_t m = c.rows, n = c.cols, k = a.cols;
+  const int64_t ld = round_up(k, gemm_detail::kNarrowPad);
+  T* bt = static_cast<T*>(t_workspace.get(static_cast<size_t>(n * ld) * sizeof(T)));
+  gemm_detail::pack_bt_nxk(k, n, b.data, b.rs, b.cs, ld, bt);
+
+  const int64_t blocks = (m + K.rb - 1) / K.rb;
+  auto rows = [&](int tid, int nt) {
+    const int64_t i_begin = blocks * tid / nt * K.rb;
+    const int64_t i_end = min64(m, blocks * (tid + 1) / nt * K.rb);
+    for (int64_t i = i_begin; i < i_end; i += K.chunk) {
+      const int64_t mc = min64(K.chunk, i_end - i);
+      T* cp = c.data + i * c.rs;
+      K.fn(mc, n, k, alpha, a.data + i * a.rs, a.rs, bt, ld, beta, cp, c.rs, c.cs);
+      if (ep) ep->fn(ep->ctx, cp, c.rs, c.cs, i, 0, mc, n);
+    }
+  };
+  const int nt = threads_for(m * n * k, kMinFmaPerThread);
+  if (nt == 1) {
+    rows(0, 1);
+    return;
+  }
+#pragma omp parallel num_threads(nt)
+  rows(omp_get_thread_num(), omp_get_num_threads());
+}
+
 }  // namespace
 
 template <class T>
@@ -177,6 +211,15 @@ void gemm(T alpha, MatView<const T> a, MatView<const T> b, T beta, MatView<T> c,
     for (int64_t i = 0; i < m; ++i)
       for (int64_t j = 0; j < n; ++j) c(i, j) = beta == T(0) ? T(0) : beta * c(i, j);
     if (epilogue) epilogue->fn(epilogue->ctx, c.data, c.rs, c.cs, 0, 0, m, n);
+    return;
+  }
+
+  // Few columns (n <= 16, e.g. 10 logits) and A's rows contiguous (x @ W): dot
+  // products along k, without packing A (narrow.hpp). Chosen on n, the layout and
+  // the ISA only, never on m or the thread count, so that any subset of the rows of
+  // A gives bitwise the same rows of C.
+  if (n <= gemm_detail::kNarrowMaxN && a.cs == 1) {
+    gemm_narrow<T>(alpha, a, b, beta, c, epilogue);
     return;
   }
 

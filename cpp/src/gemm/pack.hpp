@@ -66,5 +66,22 @@ void pack_b_kcxnc(int64_t kc, int64_t nc, const T* b, int64_t rs, int64_t cs, T*
   }
 }
 
+// B, k x n, transposed into n rows of ld (>= k) values: dst[j * ld + p] = B(p, j),
+// each row zero-padded from k to ld (the narrow kernels read whole vectors).
+template <class T>
+void pack_bt_nxk(int64_t k, int64_t n, const T* b, int64_t rs, int64_t cs, int64_t ld, T* dst) {
+  if (rs == 1) {
+    // Column-major B (e.g. w.T): each row of dst is a straight copy.
+    for (int64_t j = 0; j < n; ++j)
+      for (int64_t p = 0; p < k; ++p) dst[j * ld + p] = b[j * cs + p];
+  } else {
+    // Row-major or strided B: read B row by row, write n streams.
+    for (int64_t p = 0; p < k; ++p)
+      for (int64_t j = 0; j < n; ++j) dst[j * ld + p] = b[p * rs + j * cs];
+  }
+  for (int64_t j = 0; j < n; ++j)
+    for (int64_t p = k; p < ld; ++p) dst[j * ld + p] = T(0);
+}
+
 }  // namespace gemm_detail
 }  // namespace mlpcore

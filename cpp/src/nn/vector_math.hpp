@@ -22,6 +22,11 @@ struct VectorMath {
   double (*cross_entropy_rows)(T* dlogits, int64_t ldd, const T* logits, int64_t lda,
                                const int64_t* labels, const T* probs, int64_t ldp,
                                const T* weights, int64_t rows, int64_t cols, T scale);
+  // sum_j x_j w_j over contiguous arrays (vector partial sums: a fixed order per ISA).
+  T (*dot)(const T* x, const T* w, int64_t n);
+  // w_j -= lr (g x_j + wd w_j): one SGD step of a linear unit on one sample, in
+  // sgd_step's arithmetic.
+  void (*sample_step)(T* w, const T* x, int64_t n, T g, T lr, T wd);
 };
 
 template <class T>

@@ -495,18 +495,47 @@ double cross_entropy_rows_impl(T* dlogits, int64_t ldd, const T* logits, int64_t
   return total;
 }
 
+// Four quarters summed side by side: four independent vector accumulators instead
+// of one chain of dependent additions.
+template <class T>
+T dot_impl(const T* x, const T* w, int64_t n) {
+  const int64_t q = n / 4;
+  T s0 = T(0), s1 = T(0), s2 = T(0), s3 = T(0);
+#pragma omp simd reduction(+ : s0, s1, s2, s3)
+  for (int64_t j = 0; j < q; ++j) {
+    s0 += x[j] * w[j];
+    s1 += x[q + j] * w[q + j];
+    s2 += x[2 * q + j] * w[2 * q + j];
+    s3 += x[3 * q + j] * w[3 * q + j];
+  }
+  for (int64_t j = 4 * q; j < n; ++j) s0 += x[j] * w[j];
+  return (s0 + s1) + (s2 + s3);
+}
+
+template <class T>
+void sample_step_impl(T* w, const T* x, int64_t n, T g, T lr, T wd) {
+#pragma omp simd
+  for (int64_t j = 0; j < n; ++j) w[j] -= lr * (g * x[j] + wd * w[j]);
+}
+
 }  // namespace
 
 const VectorMath<float>& table_f() {
   static const VectorMath<float> t{activation_forward_impl<float>,
                                    activation_backward_impl<float>,
-                                   softmax_rows_impl<float>, cross_entropy_rows_impl<float>};
+                                   softmax_rows_impl<float>,
+                                   cross_entropy_rows_impl<float>,
+                                   dot_impl<float>,
+                                   sample_step_impl<float>};
   return t;
 }
 const VectorMath<double>& table_d() {
   static const VectorMath<double> t{activation_forward_impl<double>,
                                     activation_backward_impl<double>,
-                                    softmax_rows_impl<double>, cross_entropy_rows_impl<double>};
+                                    softmax_rows_impl<double>,
+                                    cross_entropy_rows_impl<double>,
+                                    dot_impl<double>,
+                                    sample_step_impl<double>};
   return t;
 }
 

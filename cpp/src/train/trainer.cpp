@@ -10,6 +10,7 @@
 
 #include "mlpcore/optim.hpp"
 #include "nn/losses.hpp"
+#include "nn/vector_math.hpp"
 
 namespace mlpcore {
 
@@ -155,59 +156,52 @@ void Trainer<T>::update(double lr, bool average, TrainState* state) {
 }
 
 // The course's perceptron, one sample at a time: on a mistake (sign(s) != d, with
-// sign(0) = +1), w <- w + lr d x and b <- b + lr d. The same arithmetic as the
-// general loop with batch_size 1, without its per-sample kernel calls.
+// sign(0) = +1), w <- w + lr d x and b <- b + lr d. The same steps as the general
+// loop with batch_size 1, without its per-sample kernel calls: one vectorized dot
+// product per sample and one vectorized update per mistake (or per sample with
+// weight decay).
 template <class T>
 EpochStats Trainer<T>::perceptron_online_epoch(const Dataset<T>& data, TrainState* state,
                                                bool average) {
   DenseLayer<T>& layer = layers_[0];
-  const int64_t n = data.x.rows, d = layer.n_in;
+  const VectorMath<T>& vm = vector_math<T>(active_isa());
+  const int64_t n = data.x.rows, d = layer.n_in, cs = data.x.cs;
   const double wd = config_.weight_decay;
   if (config_.shuffle) shuffle_indices(order_.data(), n, &state->rng);
   EpochStats stats;
-  double total = 0, total_weight = 0, lr = 0;
+  double total = 0, lr = 0;
   for (int64_t r = 0; r < n; ++r) {
     const int64_t i = config_.shuffle ? order_[r] : r;
     const T* x = data.x.data + i * data.x.rs;
-    const int64_t cs = data.x.cs;
-    T s = T(0);
-    for (int64_t j = 0; j < d; ++j) s += x[j * cs] * layer.w[j];
-    s += layer.b[0];
+    if (cs != 1) {  // a strided row is gathered once, so the kernels see contiguous data
+      for (int64_t j = 0; j < d; ++j) xb_[size_t(j)] = x[j * cs];
+      x = xb_.data();
+    }
+    const T s = vm.dot(x, layer.w, d) + layer.b[0];
     const T di = data.targets.data[i * data.targets.rs];
     const T wi = data.sample_weight ? data.sample_weight[i] : T(1);
     const T margin = -di * s;
     total += double(wi) * (margin <= T(0) ? 0.0 : double(margin));
-    if (wd != 0.0) {  // the L2 penalty of the objective, before the update
-      double squares = 0;
-      for (int64_t j = 0; j < d; ++j) squares += double(layer.w[j]) * double(layer.w[j]);
-      total += 0.5 * wd * squares;
-    }
-    total_weight += 1.0;
+    if (wd != 0.0)  // the L2 penalty of the objective, before the update
+      total += 0.5 * wd * double(vm.dot(layer.w, layer.w, d));
     const bool mistake = di > T(0) ? s < T(0) : s >= T(0);
     lr = learning_rate_at(config_, state->step);
     const T tlr = T(lr), twd = T(wd);
-    // The gradient is -w_i d x on a mistake, plus weight_decay w; sgd_step's order.
-    double norm2 = 0;
+    // The gradient is -w_i d x on a mistake, plus weight_decay w.
+    const T g = mistake ? -wi * di : T(0);
+    if (r == n - 1) {  // the epoch reports the gradient norm of its last update
+      double norm2 = config_.fit_bias ? double(g) * double(g) : 0.0;
+      for (int64_t j = 0; j < d; ++j) {
+        const double gj = double(g * x[j] + twd * layer.w[j]);
+        norm2 += gj * gj;
+      }
+      stats.grad_norm = std::sqrt(norm2);
+    }
+    if (mistake || wd != 0.0) vm.sample_step(layer.w, x, d, g, tlr, twd);
     if (mistake) {
       ++stats.mistakes;
-      const T g = -wi * di;
-      for (int64_t j = 0; j < d; ++j) {
-        const T gj = g * x[j * cs] + twd * layer.w[j];
-        norm2 += double(gj) * double(gj);
-        layer.w[j] -= tlr * gj;
-      }
-      if (config_.fit_bias) {
-        layer.b[0] -= tlr * g;
-        norm2 += double(g) * double(g);
-      }
-    } else if (wd != 0.0) {
-      for (int64_t j = 0; j < d; ++j) {
-        const T gj = T(0) + twd * layer.w[j];
-        norm2 += double(gj) * double(gj);
-        layer.w[j] -= tlr * gj;
-      }
+      if (config_.fit_bias) layer.b[0] -= tlr * g;
     }
-    stats.grad_norm = std::sqrt(norm2);
     if (average) {
       average_step<T>(layer.w_average, layer.w, d, state->average_count);
       average_step<T>(layer.b_average, layer.b, 1, state->average_count);
@@ -215,7 +209,7 @@ EpochStats Trainer<T>::perceptron_online_epoch(const Dataset<T>& data, TrainStat
     }
     ++state->step;
   }
-  stats.loss = total_weight > 0 ? total / total_weight : 0.0;
+  stats.loss = total / double(n);
   stats.learning_rate = lr;
   return stats;
 }
