@@ -225,6 +225,7 @@ EpochStats Trainer<T>::epoch(const Dataset<T>& data, TrainState* state, bool ave
   const bool gather = batch_ < n && config_.shuffle;
   if (gather) shuffle_indices(order_.data(), n, &state->rng);
   const bool has_targets = config_.loss != Loss::cross_entropy;
+  const VectorMath<T>& vm = vector_math<T>(active_isa());
   EpochStats stats;
   double total = 0;
   for (int64_t start = 0; start < n; start += batch_) {
@@ -268,21 +269,26 @@ EpochStats Trainer<T>::epoch(const Dataset<T>& data, TrainState* state, bool ave
     stats.mistakes += mistakes;
     backward(x, rows);
     const double lr = learning_rate_at(config_, state->step);
-    // The gradient norm of this update and the L2 penalty (weight_decay / 2) ||W||^2
-    // of the objective, both at the weights before the update.
-    double norm2 = 0, squares = 0;
-    for (size_t l = 0; l < layers_.size(); ++l) {
-      const T* w = layers_[l].w;
-      const T twd = T(config_.weight_decay);
-      for (size_t j = 0; j < dw_[l].size(); ++j) {
-        const double g = double(dw_[l][j] + twd * w[j]);
-        norm2 += g * g;
-        squares += double(w[j]) * double(w[j]);
+    const T twd = T(config_.weight_decay);
+    // The L2 penalty (weight_decay / 2) ||W||^2 of the objective, at the weights
+    // before the update.
+    double squares = 0;
+    if (config_.weight_decay != 0.0)
+      for (const DenseLayer<T>& layer : layers_)
+        squares += double(vm.dot(layer.w, layer.w, layer.n_in * layer.n_out));
+    if (start + rows >= n) {  // the epoch reports the gradient norm of its last update
+      double norm2 = 0;
+      for (size_t l = 0; l < layers_.size(); ++l) {
+        const T* w = layers_[l].w;
+        for (size_t j = 0; j < dw_[l].size(); ++j) {
+          const double g = double(dw_[l][j] + twd * w[j]);
+          norm2 += g * g;
+        }
+        if (config_.fit_bias)
+          for (T g : db_[l]) norm2 += double(g) * double(g);
       }
-      if (config_.fit_bias)
-        for (T g : db_[l]) norm2 += double(g) * double(g);
+      stats.grad_norm = std::sqrt(norm2);
     }
-    stats.grad_norm = std::sqrt(norm2);
     stats.learning_rate = lr;
     total += (batch_loss + 0.5 * config_.weight_decay * squares) * double(rows);
     update(lr, average, state);
