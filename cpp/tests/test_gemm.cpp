@@ -10,6 +10,8 @@
 #include <stdexcept>
 #include <vector>
 
+#include "gemm/narrow.hpp"
+#include "gemm/pack.hpp"
 #include "gemm/ukernel.hpp"
 #include "mlpcore/gemm.hpp"
 #include "mlpcore/runtime.hpp"
@@ -259,6 +261,90 @@ void run_all() {
   check_threads_and_epilogue<T>(7, 9, 0, kRow, kRow, seed++);  // k == 0: C := beta C
 }
 
+// Narrow products (n <= kNarrowMaxN, A with unit column stride: gemm_narrow in
+// driver.cpp): against the naive product at awkward sizes, B and C in every layout;
+// that gemm takes the narrow kernel; thread counts and the epilogue; and that any
+// subset of the rows of A gives bitwise the same rows of C.
+template <class T>
+void run_narrow() {
+  using gemm_detail::kNarrowMaxN;
+  unsigned seed = 1000;
+  const T ab[][2] = {{T(1), T(0)}, {T(-0.5), T(1.5)}, {T(2), T(0)}, {T(1), T(1)}};
+
+  // Sizes: every n, k around the vector widths (8 float, 4 double) and MNIST's 784,
+  // m around the row blocks. m = 1000 on a third of the (n, k) pairs and n = 10.
+  int rot = 0;
+  for (int64_t n = 1; n <= kNarrowMaxN; ++n)
+    for (int64_t k : {0, 1, 7, 8, 9, 783, 784, 785})
+      for (int64_t m : {0, 1, 2, 3, 5, 17, 1000}) {
+        if (m == 1000 && n != 10 && (n + k) % 3 != 0) continue;
+        ++rot;
+        check<T>(m, n, k, kRow, Layout(rot % 4), Layout((rot / 4) % 4), ab[rot % 4][0],
+                 ab[rot % 4][1], seed++);
+      }
+
+  // gemm takes the narrow kernel: bitwise its result on B packed transposed.
+  const auto& NK = gemm_detail::narrow_kernel_for<T>(active_isa());
+  for (int64_t n = 1; n <= kNarrowMaxN; ++n) {
+    const int64_t m = 37, k = 785 + n;
+    std::mt19937 rng(seed++);
+    Mat<T> a = make<T>(m, k, kRow, rng), b = make<T>(k, n, Layout(n % 4), rng);
+    Mat<T> c = make<T>(m, n, kRow, rng), d = c.copy();
+    gemm<T>(T(0.5), cview(a.v), cview(b.v), T(-2), c.v);
+    const int64_t ld = (k + gemm_detail::kNarrowPad - 1) / gemm_detail::kNarrowPad *
+                       gemm_detail::kNarrowPad;
+    std::vector<T> bt(n * ld + 64);
+    T* btp = bt.data();
+    while (reinterpret_cast<uintptr_t>(btp) % 64) ++btp;  // the kernel's alignment
+    gemm_detail::pack_bt_nxk<T>(k, n, b.v.data, b.v.rs, b.v.cs, ld, btp);
+    NK.fn(m, n, k, T(0.5), a.v.data, a.v.rs, btp, ld, T(-2), d.v.data, d.v.rs, d.v.cs);
+    ++g_cases;
+    if (std::memcmp(c.buf.data(), d.buf.data(), c.buf.size() * sizeof(T)) != 0) {
+      std::printf("FAIL %s %s narrow n=%lld: gemm did not take the narrow kernel\n",
+                  sizeof(T) == 4 ? "float" : "double", isa_name(active_isa()), (long long)n);
+      ++g_failures;
+    }
+  }
+
+  // Threads (bitwise) and the epilogue (once per element, after its final value).
+  check_threads_and_epilogue<T>(1000, 10, 784, kRow, kRow, seed++);
+  check_threads_and_epilogue<T>(1001, 16, 785, kRow, kTrans, seed++);
+  check_threads_and_epilogue<T>(2003, 1, 1031, kRow, kNeg, seed++);
+  check_threads_and_epilogue<T>(20001, 3, 101, kRow, kStrided, seed++);
+  check_threads_and_epilogue<T>(517, 7, 9, kRow, kRow, seed++);
+
+  // Row subsets: rows [i, j) of the full product (3 threads) are bitwise the product
+  // of rows [i, j) of A (1 thread), with alpha and beta, for any i, j.
+  const int saved = get_num_threads();
+  for (int64_t n : {1, 2, 5, 10, 16})
+    for (int64_t k : {9, 785}) {
+      const int64_t m = 1000;
+      std::mt19937 rng(seed++);
+      Mat<T> a = make<T>(m, k, kRow, rng), b = make<T>(k, n, kRow, rng);
+      Mat<T> c0 = make<T>(m, n, kRow, rng), full = c0.copy();
+      set_num_threads(3);
+      gemm<T>(T(0.75), cview(a.v), cview(b.v), T(-0.5), full.v);
+      set_num_threads(1);
+      const int64_t ranges[][2] = {{0, 1}, {3, 4}, {1, 6}, {5, 22}, {999, 1000}, {123, 517}, {2, 1000}};
+      for (const auto& r : ranges) {
+        const int64_t i = r[0], j = r[1];
+        Mat<T> part = c0.copy();
+        MatView<const T> as{a.v.data + i * a.v.rs, j - i, k, a.v.rs, 1};
+        MatView<T> cs{part.v.data + i * part.v.rs, j - i, n, part.v.rs, 1};
+        gemm<T>(T(0.75), as, cview(b.v), T(-0.5), cs);
+        ++g_cases;
+        if (std::memcmp(&part.v(i, 0), &full.v(i, 0), ((j - i - 1) * part.v.rs + n) * sizeof(T))) {
+          std::printf("FAIL %s %s narrow m=%lld n=%lld k=%lld: rows [%lld, %lld) alone differ "
+                      "from the same rows of the full product\n",
+                      sizeof(T) == 4 ? "float" : "double", isa_name(active_isa()), (long long)m,
+                      (long long)n, (long long)k, (long long)i, (long long)j);
+          ++g_failures;
+        }
+      }
+    }
+  set_num_threads(saved);
+}
+
 }  // namespace
 
 int main() {
@@ -293,6 +379,8 @@ int main() {
     const int before = g_failures;
     run_all<float>();
     run_all<double>();
+    run_narrow<float>();
+    run_narrow<double>();
     std::printf("%s: %s\n", isa_name(isa), g_failures == before ? "ok" : "FAILED");
   }
   set_active_isa(saved);

@@ -111,7 +111,7 @@ MLPCORE_INLINE void pass(typename Tr::V* acc_buf, int64_t ld, bool first,
     for (int j = 0; j < CB; ++j) acc_buf[i * ld + j] = acc[i][j];
 }
 
-// RB rows of C, all n columns: k in passes of KC (the rows of A and packed B of a
+// RB rows of C, all n columns: k in passes of at most KC (the rows of A and packed B of a
 // pass stay in L1 across the column blocks), columns in ceil(n / CB) near-equal
 // blocks of CB or CB - 1, then the reduction and alpha / beta per element.
 template <class Tr, int RB, int CB, int KC>
@@ -129,9 +129,13 @@ MLPCORE_INLINE void row_block(int64_t n, int64_t k, typename Tr::T alpha,
   const int rem = static_cast<int>(k - kv);
   const int64_t blocks = (n + CB - 1) / CB;
 
-  for (int64_t pc = 0; pc < k; pc += KC) {
-    const bool first = pc == 0, last = pc + KC >= k;
-    const int64_t p1 = last ? kv : pc + KC;
+  // Passes of near-equal depth (at most KC, whole vectors): 784 floats run as
+  // 4 x 196, not 3 x 256 + 16.
+  const int64_t passes = (k + KC - 1) / KC;
+  const int64_t step = ((k + passes - 1) / passes + W - 1) / W * W;
+  for (int64_t pc = 0; pc < k; pc += step) {
+    const bool first = pc == 0, last = pc + step >= k;
+    const int64_t p1 = last ? kv : pc + step;
     for (int64_t blk = 0; blk < blocks; ++blk) {
       const int64_t j0 = n * blk / blocks, j1 = n * (blk + 1) / blocks;
       V* ab = acc + j0;

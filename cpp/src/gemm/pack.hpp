@@ -66,6 +66,14 @@ void pack_b_kcxnc(int64_t kc, int64_t nc, const T* b, int64_t rs, int64_t cs, T*
   }
 }
 
+// pack_bt_nxk for row-major B with N (<= 16) columns known at compile time: the
+// inner loop unrolled over the N destination rows.
+template <int N, class T>
+void pack_bt_rows(int64_t k, const T* b, int64_t rs, int64_t ld, T* dst) {
+  for (int64_t p = 0; p < k; ++p)
+    for (int j = 0; j < N; ++j) dst[j * ld + p] = b[p * rs + j];
+}
+
 // B, k x n, transposed into n rows of ld (>= k) values: dst[j * ld + p] = B(p, j),
 // each row zero-padded from k to ld (the narrow kernels read whole vectors).
 template <class T>
@@ -74,8 +82,17 @@ void pack_bt_nxk(int64_t k, int64_t n, const T* b, int64_t rs, int64_t cs, int64
     // Column-major B (e.g. w.T): each row of dst is a straight copy.
     for (int64_t j = 0; j < n; ++j)
       for (int64_t p = 0; p < k; ++p) dst[j * ld + p] = b[j * cs + p];
+  } else if (cs == 1 && n <= 16) {
+    // Row-major B (x @ W): the row-by-row loop below, unrolled over the n streams.
+    using Fn = void (*)(int64_t, const T*, int64_t, int64_t, T*);
+    static constexpr Fn kRows[16] = {
+        pack_bt_rows<1, T>,  pack_bt_rows<2, T>,  pack_bt_rows<3, T>,  pack_bt_rows<4, T>,
+        pack_bt_rows<5, T>,  pack_bt_rows<6, T>,  pack_bt_rows<7, T>,  pack_bt_rows<8, T>,
+        pack_bt_rows<9, T>,  pack_bt_rows<10, T>, pack_bt_rows<11, T>, pack_bt_rows<12, T>,
+        pack_bt_rows<13, T>, pack_bt_rows<14, T>, pack_bt_rows<15, T>, pack_bt_rows<16, T>};
+    kRows[n - 1](k, b, rs, ld, dst);
   } else {
-    // Row-major or strided B: read B row by row, write n streams.
+    // Strided B: read B row by row, write n streams.
     for (int64_t p = 0; p < k; ++p)
       for (int64_t j = 0; j < n; ++j) dst[j * ld + p] = b[p * rs + j * cs];
   }
