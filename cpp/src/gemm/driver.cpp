@@ -199,6 +199,12 @@ void gemm_narrow(T alpha, MatView<const T> a, MatView<const T> b, T beta, MatVie
 
 }  // namespace
 
+namespace {
+template <class T>
+void gemm_blis(T alpha, MatView<const T> a, MatView<const T> b, T beta, MatView<T> c,
+               const GemmEpilogue<T>* epilogue);
+}  // namespace
+
 template <class T>
 void gemm(T alpha, MatView<const T> a, MatView<const T> b, T beta, MatView<T> c,
           const GemmEpilogue<T>* epilogue) {
@@ -223,7 +229,38 @@ void gemm(T alpha, MatView<const T> a, MatView<const T> b, T beta, MatView<T> c,
     return;
   }
 
+  gemm_blis<T>(alpha, a, b, beta, c, epilogue);
+}
+
+namespace {
+
+// The epilogue of C, seen from C^T: a tile of C^T is the transposed tile of C.
+template <class T>
+struct TransposedEpilogue {
+  const GemmEpilogue<T>* inner;
+  static void apply(const void* ctx, T* c, int64_t rs, int64_t cs, int64_t row0, int64_t col0,
+                    int64_t m, int64_t n) {
+    const GemmEpilogue<T>* e = static_cast<const TransposedEpilogue*>(ctx)->inner;
+    e->fn(e->ctx, c, cs, rs, col0, row0, n, m);
+  }
+};
+
+// The five loops for any shape. Few columns and more rows (x^T @ dz, the weight
+// gradient of a narrow layer, whose A is not row-contiguous) run as C^T = B^T A^T,
+// which puts the long side along the micro-kernel's vectors. Each element gets the
+// same arithmetic either way (the same k order, kernel and write-back; a * b = b * a),
+// so the orientation changes the speed, not the bits.
+template <class T>
+void gemm_blis(T alpha, MatView<const T> a, MatView<const T> b, T beta, MatView<T> c,
+               const GemmEpilogue<T>* epilogue) {
+  const int64_t m = c.rows, n = c.cols, k = a.cols;
   const GemmKernel<T>& K = gemm_detail::kernel_for<T>(active_isa());
+  if (n < K.nr && m > n) {
+    TransposedEpilogue<T> inner{epilogue};
+    GemmEpilogue<T> transposed{&TransposedEpilogue<T>::apply, &inner};
+    gemm_blis<T>(alpha, b.t(), a.t(), beta, c.t(), epilogue ? &transposed : nullptr);
+    return;
+  }
   const int nt = threads_for(m * n * k, kMinFmaPerThread);
 
   // One B block shared by the team, one A block per thread, each 64-byte aligned
@@ -246,6 +283,8 @@ void gemm(T alpha, MatView<const T> a, MatView<const T> b, T beta, MatView<T> c,
                     omp_get_num_threads());
   }
 }
+
+}  // namespace
 
 template <class T>
 void gemm_naive(T alpha, MatView<const T> a, MatView<const T> b, T beta, MatView<T> c) {
