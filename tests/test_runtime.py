@@ -84,3 +84,13 @@ def test_mlpcore_isa_environment_variable():
                        env=_env(MLPCORE_ISA="generic"), timeout=60)
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == "generic"
+
+
+def test_threadpoolctl_sees_and_limits_the_openmp_pool():
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    libraries = [i for i in threadpoolctl.threadpool_info() if i["user_api"] == "openmp"]
+    assert libraries, "mlpcore's OpenMP runtime is not visible to threadpoolctl"
+    with mlpcore.num_threads(2):
+        with threadpoolctl.threadpool_limits(1, user_api="openmp"):
+            assert mlpcore.get_num_threads() == 1
+        assert mlpcore.get_num_threads() == 2

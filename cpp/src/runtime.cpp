@@ -69,12 +69,20 @@ std::atomic<int> g_threads{0};  // 0: not set, use omp_get_max_threads()
 Isa active_isa() { return static_cast<Isa>(g_isa.load(std::memory_order_relaxed)); }
 void set_active_isa(Isa isa) { g_isa.store(static_cast<int>(isa), std::memory_order_relaxed); }
 
+// OpenMP's own setting (OMP_NUM_THREADS, omp_set_num_threads, threadpoolctl's
+// threadpool_limits) caps the count, so that limiting the OpenMP pool from outside
+// limits mlpcore too; set_num_threads sets both.
 int get_num_threads() {
-  int n = g_threads.load(std::memory_order_relaxed);
-  return n > 0 ? n : omp_get_max_threads();
+  const int openmp = omp_get_max_threads();
+  const int n = g_threads.load(std::memory_order_relaxed);
+  return n > 0 && n < openmp ? n : openmp;
 }
 
-void set_num_threads(int n) { g_threads.store(n > 0 ? n : 1, std::memory_order_relaxed); }
+void set_num_threads(int n) {
+  n = n > 0 ? n : 1;
+  g_threads.store(n, std::memory_order_relaxed);
+  omp_set_num_threads(n);
+}
 
 int threads_for(int64_t work, int64_t min_work_per_thread) {
   int64_t useful = min_work_per_thread > 0 ? work / min_work_per_thread : work;

@@ -15,9 +15,11 @@ Isa best_isa();                                  // the widest supported path
 Isa active_isa();
 void set_active_isa(Isa isa);                    // caller checks isa_supported
 
-// Threads used by the OpenMP loops of every kernel (default: omp_get_max_threads()).
+// Threads used by the OpenMP loops of every kernel: the count set here, capped by
+// OpenMP's setting in the calling thread (omp_get_max_threads(): OMP_NUM_THREADS,
+// threadpoolctl); by default OpenMP's setting alone.
 int get_num_threads();
-void set_num_threads(int n);  // n >= 1
+void set_num_threads(int n);  // n >= 1; also sets OpenMP's count in the calling thread
 // Threads worth using for `work` units of roughly `unit_cost` flops each: small
 // problems stay on one thread. Never changes results, only speed.
 int threads_for(int64_t work, int64_t min_work_per_thread);
