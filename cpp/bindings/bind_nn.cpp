@@ -96,9 +96,16 @@ struct Target {
 
 Target cross_entropy_target(const char* kernel, const py::array& logits, py::handle t_obj) {
   const int64_t n = logits.shape(0), k = logits.shape(1);
-  py::array t = py::isinstance<py::array>(t_obj)
-                    ? py::reinterpret_borrow<py::array>(t_obj)
-                    : py::module_::import("numpy").attr("asarray")(t_obj).cast<py::array>();
+  py::array t;
+  if (py::isinstance<py::array>(t_obj)) {
+    t = py::reinterpret_borrow<py::array>(t_obj);
+  } else {
+    try {  // e.g. a ragged list: numpy's own ValueError would not name the kernel
+      t = py::module_::import("numpy").attr("asarray")(t_obj).cast<py::array>();
+    } catch (py::error_already_set&) {
+      fail<py::type_error>(kernel, "target must be array-like, got " + describe_object(t_obj));
+    }
+  }
   Target target;
   if (t.ndim() == 1) {
     char kind = t.dtype().kind();
@@ -133,7 +140,7 @@ Target cross_entropy_target(const char* kernel, const py::array& logits, py::han
 // One pass: the loss and, when want_grad, d loss / d logits.
 std::pair<double, py::array> cross_entropy_py(const char* kernel, py::handle logits_obj,
                                               py::handle target_obj, py::handle dlogits_obj,
-                                              const std::string& reduction_name, bool want_grad) {
+                                              py::handle reduction_name, bool want_grad) {
   Reduction reduction = parse_reduction(kernel, reduction_name);
   py::array logits = float_input(kernel, "logits", logits_obj);
   require_ndim(kernel, "logits", logits, 2);
@@ -145,8 +152,11 @@ std::pair<double, py::array> cross_entropy_py(const char* kernel, py::handle log
   py::array dlogits;
   if (want_grad) {
     dlogits = output(kernel, "dlogits", dlogits_obj, logits.dtype(), shape2(n, k), false);
+    // The labels too: the kernel reads them while it writes dlogits, and an index
+    // overwritten after the range check would be used out of bounds.
     if (target.has_labels)
-      require_no_overlap(kernel, "dlogits", dlogits, {{"logits", &logits}}, true);
+      require_no_overlap(kernel, "dlogits", dlogits,
+                         {{"logits", &logits}, {"target", &target.labels}}, true);
     else
       require_no_overlap(kernel, "dlogits", dlogits,
                          {{"logits", &logits}, {"target", &target.probs}}, true);
@@ -193,7 +203,7 @@ Pair loss_pair(const char* kernel, const char* yname, const char* dname, py::han
 }
 
 std::pair<double, py::array> squared_error_py(py::handle y_obj, py::handle d_obj,
-                                              py::handle dy_obj, const std::string& red,
+                                              py::handle dy_obj, py::handle red,
                                               bool want_grad, const char* kernel) {
   Reduction reduction = parse_reduction(kernel, red);
   Pair p = loss_pair(kernel, "y", "d", y_obj, d_obj);
@@ -215,7 +225,7 @@ std::pair<double, py::array> squared_error_py(py::handle y_obj, py::handle d_obj
 }
 
 std::pair<double, py::array> perceptron_py(py::handle s_obj, py::handle d_obj,
-                                           py::handle ds_obj, const std::string& red,
+                                           py::handle ds_obj, py::handle red,
                                            bool want_grad, const char* kernel) {
   Reduction reduction = parse_reduction(kernel, red);
   Pair p = loss_pair(kernel, "scores", "d", s_obj, d_obj);
@@ -258,13 +268,14 @@ py::array linear_forward_py(py::handle x_obj, py::handle w_obj, py::handle b_obj
     b = float_input(kernel, "b", b_obj, x);
     require_same_dtype(kernel, {{"x", &x}, {"b", &*b}});
     require_shape(kernel, "b", *b, {k});
-    b = contiguous(*b);
   }
+  // out is checked (and its size refused when it overflows) before b is copied.
   py::array out = output(kernel, "out", out_obj, x.dtype(), shape2(n, k), false);
   if (b)
     require_no_overlap(kernel, "out", out, {{"x", &x}, {"w", &w}, {"b", &*b}});
   else
     require_no_overlap(kernel, "out", out, {{"x", &x}, {"w", &w}});
+  if (b) b = contiguous(*b);
   by_dtype(x, [&](auto tag) {
     using T = decltype(tag);
     auto xv = cmatrix<T>(x), wv = cmatrix<T>(w);
@@ -336,7 +347,7 @@ holding NaN or +inf, or only -inf, gives NaN (as PyTorch). Tolerance: a few ulp.
       R"doc(Row-wise log-softmax: (a - max) - log sum exp(a - max). Tolerance: a few ulp.)doc");
   m.def(
       "cross_entropy_forward",
-      [](py::handle logits, py::handle target, const std::string& reduction) {
+      [](py::handle logits, py::handle target, py::handle reduction) {
         return cross_entropy_py("cross_entropy_forward", logits, target, py::none(), reduction,
                                 false)
             .first;
@@ -347,7 +358,7 @@ probabilities (n, k): the mean (default) or sum over rows of -sum_k t_k log p_k.
 Accumulated in float64; returns a float. Tolerance: rtol 1e-12 (float64), 1e-6 (float32).)doc");
   m.def(
       "cross_entropy_backward",
-      [](py::handle logits, py::handle target, py::handle dlogits, const std::string& reduction) {
+      [](py::handle logits, py::handle target, py::handle dlogits, py::handle reduction) {
         return cross_entropy_py("cross_entropy_backward", logits, target, dlogits, reduction,
                                 true)
             .second;
@@ -357,7 +368,7 @@ Accumulated in float64; returns a float. Tolerance: rtol 1e-12 (float64), 1e-6 (
       R"doc(d loss / d logits = (softmax(logits) sum_k t_k - t) / n (mean) or without / n (sum).)doc");
   m.def(
       "cross_entropy_forward_backward",
-      [](py::handle logits, py::handle target, py::handle dlogits, const std::string& reduction) {
+      [](py::handle logits, py::handle target, py::handle dlogits, py::handle reduction) {
         auto [loss, grad] = cross_entropy_py("cross_entropy_forward_backward", logits, target,
                                              dlogits, reduction, true);
         return py::make_tuple(loss, grad);
@@ -367,28 +378,28 @@ Accumulated in float64; returns a float. Tolerance: rtol 1e-12 (float64), 1e-6 (
       R"doc((loss, dlogits) of the cross-entropy in one pass over the logits.)doc");
   m.def(
       "squared_error_forward",
-      [](py::handle y, py::handle d, const std::string& reduction) {
+      [](py::handle y, py::handle d, py::handle reduction) {
         return squared_error_py(y, d, py::none(), reduction, false, "squared_error_forward").first;
       },
       py::arg("y"), py::arg("d"), py::arg("reduction") = "mean",
       R"doc(E = 1/2 sum (y - d)^2 over all values; 'mean' divides by n = y.shape[0].)doc");
   m.def(
       "squared_error_backward",
-      [](py::handle y, py::handle d, py::handle dy, const std::string& reduction) {
+      [](py::handle y, py::handle d, py::handle dy, py::handle reduction) {
         return squared_error_py(y, d, dy, reduction, true, "squared_error_backward").second;
       },
       py::arg("y"), py::arg("d"), py::arg("dy") = py::none(), py::arg("reduction") = "mean",
       R"doc(dE/dy = y - d ('mean': divided by n = y.shape[0]).)doc");
   m.def(
       "perceptron_forward",
-      [](py::handle s, py::handle d, const std::string& reduction) {
+      [](py::handle s, py::handle d, py::handle reduction) {
         return perceptron_py(s, d, py::none(), reduction, false, "perceptron_forward").first;
       },
       py::arg("scores"), py::arg("d"), py::arg("reduction") = "mean",
       R"doc(The perceptron criterion E = sum max(-d s, 0), d in {-1, +1}; 'mean' divides by n.)doc");
   m.def(
       "perceptron_backward",
-      [](py::handle s, py::handle d, py::handle ds, const std::string& reduction) {
+      [](py::handle s, py::handle d, py::handle ds, py::handle reduction) {
         return perceptron_py(s, d, ds, reduction, true, "perceptron_backward").second;
       },
       py::arg("scores"), py::arg("d"), py::arg("dscores") = py::none(),

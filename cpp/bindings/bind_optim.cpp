@@ -1,6 +1,7 @@
 // In-place optimizer updates: param, velocity and avg are never converted.
 #include <cmath>
 #include <optional>
+#include <stdexcept>
 
 #include "common.hpp"
 #include "mlpcore/optim.hpp"
@@ -68,7 +69,14 @@ py::array average_step_py(py::handle avg_obj, py::handle param_obj, py::handle n
   require_shape(kernel, "param", param, shape_of(avg));
   if (!py::isinstance<py::int_>(n_obj) && !py::hasattr(n_obj, "__index__"))
     fail<py::type_error>(kernel, "n must be an int, got " + describe_object(n_obj));
-  long long n = py::reinterpret_borrow<py::object>(n_obj).attr("__index__")().cast<long long>();
+  py::object n_int = py::reinterpret_borrow<py::object>(n_obj).attr("__index__")();
+  int overflow = 0;
+  long long n = PyLong_AsLongLongAndOverflow(n_int.ptr(), &overflow);
+  if (overflow || (n == -1 && PyErr_Occurred())) {
+    PyErr_Clear();
+    fail<std::overflow_error>(kernel, "n must fit in a signed 64-bit integer, got " +
+                                         py::str(n_int).cast<std::string>());
+  }
   if (n < 0) fail<py::value_error>(kernel, "n must be >= 0, got " + std::to_string(n));
   require_no_overlap(kernel, "avg", avg, {{"param", &param}});
   param = contiguous(param);

@@ -148,7 +148,7 @@ class PyTrainer {
 
   py::array predict(py::handle x_obj, bool use_average) {
     py::array x = features(x_obj);
-    py::array out(dtype_, std::vector<int64_t>{x.shape(0), n_out_});
+    py::array out = allocate(kKernel, "the predictions", dtype_, {x.shape(0), n_out_});
     dispatch([&](auto& trainer, auto tag) {
       using T = decltype(tag);
       auto xv = cmatrix<T>(x);

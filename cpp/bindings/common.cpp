@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <sstream>
+#include <stdexcept>
 
 namespace mlpcore::bind {
 
@@ -105,9 +106,35 @@ std::pair<py::array, py::array> chained_matrices(const char* kernel, const char*
   return {element_strides(a), element_strides(b)};
 }
 
+py::array allocate(const char* kernel, const char* name, const py::dtype& dtype,
+                   const std::vector<int64_t>& shape) {
+  // bytes = itemsize * prod(shape) must fit in a (signed) 64-bit size, as NumPy requires.
+  int64_t bytes = static_cast<int64_t>(dtype.itemsize());
+  bool overflow = false;
+  for (int64_t dim : shape) {
+    if (dim < 0) fail<py::value_error>(kernel, std::string(name) + " would have a negative "
+                                                   "dimension in shape " + shape_string(shape));
+    if (dim == 0) return py::array(dtype, shape);  // empty: nothing to allocate
+    if (!overflow && __builtin_mul_overflow(bytes, dim, &bytes)) overflow = true;
+  }
+  if (overflow)
+    fail<std::overflow_error>(kernel, std::string(name) + " would have shape " +
+                                         shape_string(shape) + ", whose size in bytes overflows "
+                                         "64-bit arithmetic: refused before allocating");
+  try {
+    return py::array(dtype, shape);
+  } catch (py::error_already_set& e) {
+    if (!e.matches(PyExc_MemoryError)) throw;
+  }
+  std::string message = "[" + std::string(kernel) + "] cannot allocate " + name + " of shape " +
+                        shape_string(shape) + " (" + std::to_string(bytes) + " bytes)";
+  PyErr_SetString(PyExc_MemoryError, message.c_str());
+  throw py::error_already_set();
+}
+
 py::array output(const char* kernel, const char* name, py::handle obj, const py::dtype& dtype,
                  const std::vector<int64_t>& shape, bool contiguous) {
-  if (obj.is_none()) return py::array(dtype, shape);
+  if (obj.is_none()) return allocate(kernel, name, dtype, shape);
   if (!py::isinstance<py::array>(obj))
     fail<py::type_error>(kernel, std::string(name) + " must be a numpy array of dtype " +
                                      py::str(dtype).cast<std::string>() + ", got " +
@@ -121,6 +148,12 @@ py::array output(const char* kernel, const char* name, py::handle obj, const py:
                                       ", got " + describe(a));
   if (!a.writeable())
     fail<py::value_error>(kernel, std::string(name) + " must be writeable, got a read-only array");
+  // Several elements at one address (a broadcast view) would be written by several
+  // threads at once.
+  for (py::ssize_t i = 0; i < a.ndim() && a.size() > 0; ++i)
+    if (a.strides(i) == 0 && a.shape(i) > 1)
+      fail<py::value_error>(kernel, std::string(name) +
+                                        " must not repeat elements (it has a zero stride)");
   if (contiguous && !(a.flags() & py::array::c_style))
     fail<py::value_error>(kernel, std::string(name) + " must be C-contiguous, got strides " +
                                       shape_string(std::vector<int64_t>(
@@ -192,10 +225,14 @@ py::array unit_column_stride(const py::array& a) {
   return py::module_::import("numpy").attr("ascontiguousarray")(a).cast<py::array>();
 }
 
-Reduction parse_reduction(const char* kernel, const std::string& reduction) {
-  if (reduction == "mean") return Reduction::mean;
-  if (reduction == "sum") return Reduction::sum;
-  fail<py::value_error>(kernel, "reduction must be 'mean' or 'sum', got '" + reduction + "'");
+Reduction parse_reduction(const char* kernel, py::handle reduction) {
+  if (!py::isinstance<py::str>(reduction))
+    fail<py::type_error>(kernel, "reduction must be 'mean' or 'sum', got " +
+                                     describe_object(reduction));
+  const std::string name = reduction.cast<std::string>();
+  if (name == "mean") return Reduction::mean;
+  if (name == "sum") return Reduction::sum;
+  fail<py::value_error>(kernel, "reduction must be 'mean' or 'sum', got '" + name + "'");
 }
 
 Activation parse_activation(const char* kernel, py::handle name) {

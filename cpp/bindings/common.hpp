@@ -50,6 +50,13 @@ void require_shape(const char* kernel, const char* name, const py::array& a,
 std::string shape_string(const std::vector<int64_t>& shape);
 std::vector<int64_t> shape_of(const py::array& a);
 
+// A new C-contiguous array of this dtype and shape for a kernel's output. Refuses, before
+// allocating anything, a shape whose byte size overflows 64-bit arithmetic (OverflowError,
+// e.g. matmul of zero-stride views of shapes (2^40, 1) and (1, 2^40)); a size that fits but
+// cannot be allocated is a MemoryError that names the kernel.
+py::array allocate(const char* kernel, const char* name, const py::dtype& dtype,
+                   const std::vector<int64_t>& shape);
+
 // An array the kernel writes into: None allocates a C-contiguous one; otherwise it
 // must already be an ndarray of exactly this dtype and shape, writeable, and
 // C-contiguous when contiguous is true. Never converted: an update into a copy
@@ -83,7 +90,7 @@ py::array element_strides(const py::array& a);
 // An input whose rows have unit column stride (a copy otherwise), for row kernels.
 py::array unit_column_stride(const py::array& a);
 
-Reduction parse_reduction(const char* kernel, const std::string& reduction);
+Reduction parse_reduction(const char* kernel, py::handle reduction);
 Activation parse_activation(const char* kernel, py::handle name);
 
 template <class T>

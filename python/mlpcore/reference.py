@@ -148,6 +148,8 @@ class _Call:
                                       f"got {_describe(out)}"))
         if not out.flags.writeable:
             raise ValueError(self.msg(f"{name} must be writeable"))
+        if out.size and any(st == 0 and n > 1 for st, n in zip(out.strides, out.shape)):
+            raise ValueError(self.msg(f"{name} must not repeat elements (a zero stride)"))
         if contiguous and not out.flags.c_contiguous:
             raise ValueError(self.msg(f"{name} must be C-contiguous"))
         for is_input, (other, x) in ([(True, i) for i in self.inputs]
@@ -161,7 +163,9 @@ class _Call:
 
     def inout(self, name, x, ndim=None, contiguous=False):
         """An array updated in place (gemm's c, sgd's param, average_step's avg)."""
-        self.output(name, x, getattr(x, "shape", ()), contiguous=contiguous)
+        if not isinstance(x, np.ndarray):
+            raise TypeError(self.msg(f"{name} must be an array, got {type(x).__name__}"))
+        self.output(name, x, x.shape, contiguous=contiguous)
         if ndim is not None and x.ndim != ndim:
             raise ValueError(self.msg(f"{name} must be a {ndim}-D float32 or float64 array, "
                                       f"got {_describe(x)}"))
@@ -174,6 +178,8 @@ class _Call:
         return name
 
     def reduction(self, name):
+        if not isinstance(name, str):
+            raise TypeError(self.msg(f"reduction must be 'mean' or 'sum', got {name!r}"))
         if name not in REDUCTIONS:
             raise ValueError(self.msg(f"unknown reduction {name!r}; valid names: mean, sum"))
         return name
