@@ -1,5 +1,5 @@
-// AVX-512 micro-kernels: 12 x 32 float and 12 x 16 double, the AVX2 kernel
-// (ukernel_avx2.cpp) line for line with zmm registers and a taller tile (24 accumulators
+// AVX-512 micro-kernels: 12 x 32 float and 12 x 16 double: the kernel of
+// ukernel_simd.hpp with zmm registers and a taller tile than AVX2's (24 accumulators
 // + 2 B vectors + 1 broadcast = 27 of 32 zmm). Compiled with -mavx512f -mavx512dq
 // -mavx2 -mfma, and called only when the CPU has them (kernel_for(Isa::avx512)).
 // No STL header here: an out-of-line template instance compiled with AVX-512 could be
@@ -49,81 +49,7 @@ struct F64 {
   static MLPCORE_INLINE T fma1(T a, T b, T c) { return __builtin_fma(a, b, c); }
 };
 
-// C(m x n) := beta C + alpha A_panel B_panel on an MR x (NV * W) register tile: per k,
-// NV vector loads of B, MR broadcasts of A and MR * NV independent FMAs. The fixed
-// loops are fully unrolled so `acc` lives in registers (MR * NV + NV + 1 of them).
-template <class Tr, int MR, int NV>
-MLPCORE_INLINE void ukr(int64_t k, typename Tr::T alpha, const typename Tr::T* a,
-                        const typename Tr::T* b, typename Tr::T beta, typename Tr::T* c,
-                        int64_t rs_c, int64_t cs_c, int64_t m, int64_t n) {
-  using T = typename Tr::T;
-  using V = typename Tr::V;
-  constexpr int W = Tr::W;
-  constexpr int NR = NV * W;
-
-  // C is touched only after the loop: start fetching its rows now (the edge
-  // rows beyond m are not touched, so not fetched).
-  for (int64_t i = 0; i < m; ++i) {
-    _mm_prefetch(reinterpret_cast<const char*>(c + i * rs_c), _MM_HINT_T0);
-    _mm_prefetch(reinterpret_cast<const char*>(c + i * rs_c + (n - 1) * cs_c), _MM_HINT_T0);
-  }
-
-  V acc[MR][NV];
-#pragma GCC unroll 16
-  for (int i = 0; i < MR; ++i)
-#pragma GCC unroll 4
-    for (int j = 0; j < NV; ++j) acc[i][j] = Tr::zero();
-
-  // Unrolled by 4 over k to amortize the loop overhead; the packed panels are read
-  // sequentially, which the hardware prefetcher follows.
-#pragma GCC unroll 4
-  for (int64_t p = 0; p < k; ++p) {
-    V bv[NV];
-#pragma GCC unroll 4
-    for (int j = 0; j < NV; ++j) bv[j] = Tr::load(b + j * W);
-#pragma GCC unroll 16
-    for (int i = 0; i < MR; ++i) {
-      const V av = Tr::bcast(a + i);
-#pragma GCC unroll 4
-      for (int j = 0; j < NV; ++j) acc[i][j] = Tr::fmadd(av, bv[j], acc[i][j]);
-    }
-    a += MR;
-    b += NR;
-  }
-
-  const V valpha = Tr::set1(alpha);
-  if (m == MR && n == NR && cs_c == 1) {
-    // Full tile, unit column stride: straight from the registers.
-    if (beta == T(0)) {
-#pragma GCC unroll 16
-      for (int i = 0; i < MR; ++i)
-#pragma GCC unroll 4
-        for (int j = 0; j < NV; ++j) Tr::store(c + i * rs_c + j * W, Tr::mul(valpha, acc[i][j]));
-    } else {
-      const V vbeta = Tr::set1(beta);
-#pragma GCC unroll 16
-      for (int i = 0; i < MR; ++i)
-#pragma GCC unroll 4
-        for (int j = 0; j < NV; ++j) {
-          T* cp = c + i * rs_c + j * W;
-          Tr::store(cp, Tr::fmadd(vbeta, Tr::load(cp), Tr::mul(valpha, acc[i][j])));
-        }
-    }
-    return;
-  }
-  // Edge tile or strided C: through a buffer, writing only m x n, with the same
-  // arithmetic as above (alpha * acc, then one fma with beta).
-  alignas(64) T buf[MR * NR];
-#pragma GCC unroll 16
-  for (int i = 0; i < MR; ++i)
-#pragma GCC unroll 4
-    for (int j = 0; j < NV; ++j) Tr::store(buf + i * NR + j * W, Tr::mul(valpha, acc[i][j]));
-  for (int64_t i = 0; i < m; ++i)
-    for (int64_t j = 0; j < n; ++j) {
-      T& cij = c[i * rs_c + j * cs_c];
-      cij = beta == T(0) ? buf[i * NR + j] : Tr::fma1(beta, cij, buf[i * NR + j]);
-    }
-}
+#include "gemm/ukernel_simd.hpp"
 
 }  // namespace
 
