@@ -226,6 +226,14 @@ def test_numpy_training_loop_matches_the_compiled_one(loss, dtype):
     assert trainer.rng_state == state["rng"] and trainer.step == state["step"]
 
 
+@pytest.mark.parametrize("n, seed", [(0, 1), (1, 2), (2, 3), (10, 4), (1000, 2**64 - 1)])
+def test_epoch_permutation_is_the_numpy_twins(n, seed):
+    got, got_state = _core._shuffle_indices(n, seed)
+    want, want_state = R.shuffle_indices(n, seed)
+    assert np.array_equal(got, want) and got_state == want_state
+    assert sorted(got.tolist()) == list(range(n))
+
+
 def test_online_perceptron_matches_the_general_loop():
     # Batch size 1 takes a dedicated path in C++; the NumPy loop is the general one.
     X, y = separable(seed=12)

@@ -15,9 +15,4 @@ struct MatView {
   MatView<T> t() const { return {data, cols, rows, cs, rs}; }
 };
 
-template <class T>
-MatView<T> row_major(T* data, int64_t rows, int64_t cols) {
-  return {data, rows, cols, cols, 1};
-}
-
 }  // namespace mlpcore

@@ -91,8 +91,6 @@ class Trainer {
   // or the coefficient of determination R^2 averaged over outputs (squared error).
   void evaluate(const Dataset<T>& data, bool use_average, double* loss, double* score);
 
-  const std::vector<DenseLayer<T>>& layers() const { return layers_; }
-
  private:
   void forward(MatView<const T> x, int64_t rows, bool use_average);
   double loss_and_gradient(int64_t rows, const int64_t* labels, MatView<const T> targets,
