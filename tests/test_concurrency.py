@@ -9,7 +9,6 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pytest
 
-import mlpcore
 import mlpcore.kernels as K
 from mlpcore import MLPClassifier, datasets
 

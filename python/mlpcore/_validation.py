@@ -169,8 +169,8 @@ def classification_target(y, estimator=None):
     if y.dtype.kind == "f":
         if not np.isfinite(y).all() or np.any(y != np.round(y)):
             raise ValueError(
-                f"Unknown label type: continuous. Maybe you are trying to fit a classifier, "
-                f"which expects discrete classes on a regression target with continuous values."
+                "Unknown label type: continuous. Maybe you are trying to fit a classifier, "
+                "which expects discrete classes on a regression target with continuous values."
             )
     elif y.dtype.kind == "O":
         kinds = {type(v) for v in y}

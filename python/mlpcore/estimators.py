@@ -40,7 +40,6 @@ import numpy as np
 
 from . import _core
 from ._compat import (
-    HAVE_SKLEARN,
     BaseEstimator,
     ClassifierMixin,
     ConvergenceWarning,
@@ -503,13 +502,6 @@ class _SGDModel(BaseEstimator):
                     lambda out: K.perceptron_backward(out, target))
         return (lambda out: K.squared_error_forward(out, target),
                 lambda out: K.squared_error_backward(out, target))
-
-    # -------------------------------------------------------------- scikit-learn
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.allow_nan = False
-        return tags
 
 
 def _progress(model, epochs):
