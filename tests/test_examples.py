@@ -1,10 +1,13 @@
 """Every script in examples/ runs to completion and prints what the README says."""
 
+import os
 import pathlib
 import subprocess
 import sys
 
 import pytest
+
+import mlpcore
 
 EXAMPLES = pathlib.Path(__file__).resolve().parent.parent / "examples"
 EXPECTED = {
@@ -33,8 +36,12 @@ def readme_python_blocks():
 
 
 @pytest.mark.parametrize("index", range(len(readme_python_blocks())))
-def test_readme_python_block_runs(index):
+def test_readme_python_block_runs(index, tmp_path):
     code = readme_python_blocks()[index]
+    # in a scratch folder (the blocks may write figures), importing this test's mlpcore
+    env = dict(os.environ)
+    package_root = str(pathlib.Path(mlpcore.__file__).resolve().parent.parent)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            timeout=300, cwd=EXAMPLES.parent)
+                            timeout=300, cwd=tmp_path, env=env)
     assert result.returncode == 0, result.stderr

@@ -94,8 +94,9 @@ struct Target {
   bool has_labels = false;
 };
 
-Target cross_entropy_target(const char* kernel, const py::array& logits, py::handle t_obj) {
+Target cross_entropy_target(const char* kernel, const py::array& logits, py::handle t_given) {
   const int64_t n = logits.shape(0), k = logits.shape(1);
+  py::object t_obj = array_view(kernel, "target", t_given);
   py::array t;
   if (py::isinstance<py::array>(t_obj)) {
     t = py::reinterpret_borrow<py::array>(t_obj);

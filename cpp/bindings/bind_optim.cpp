@@ -10,11 +10,14 @@ namespace mlpcore::bind {
 
 namespace {
 
-// An array updated in place: an ndarray of float32/float64, C-contiguous, writeable.
-py::array inplace(const char* kernel, const char* name, py::handle obj) {
+// An array updated in place: an ndarray (or a DLPack CPU tensor, viewed) of
+// float32/float64, writeable.
+py::array inplace(const char* kernel, const char* name, py::handle given) {
+  py::object obj = array_view(kernel, name, given);
   if (!py::isinstance<py::array>(obj))
     fail<py::type_error>(kernel, std::string(name) +
-                                     " must be a numpy array (it is updated in place), got " +
+                                     " must be a numpy array or a DLPack CPU tensor (it is updated "
+                                     "in place), got " +
                                      describe_object(obj));
   auto a = py::reinterpret_borrow<py::array>(obj);
   if (!is_f32(a) && !is_f64(a))

@@ -23,7 +23,34 @@ static std::string compiler() {
 #endif
 }
 
+template <class T>
+static bool all_finite_of(const py::array& a) {
+  const int64_t item = static_cast<int64_t>(sizeof(T));
+  const int64_t rows = a.ndim() == 2 ? a.shape(0) : 1;
+  const int64_t cols = a.ndim() == 2 ? a.shape(1) : a.shape(0);
+  const int64_t rs = a.ndim() == 2 ? a.strides(0) / item : 0;
+  const int64_t cs = a.strides(a.ndim() - 1) / item;
+  const T* data = static_cast<const T*>(a.data());
+  py::gil_scoped_release release;
+  return all_finite(data, rows, cols, rs, cs);
+}
+
 void init_runtime(py::module_& m) {
+  m.def(
+      "_all_finite",
+      [](py::array a) {
+        const char* kernel = "_all_finite";
+        if (!is_f32(a) && !is_f64(a))
+          fail<py::type_error>(kernel, "a must be a float32 or float64 array, got " + describe(a));
+        if (a.ndim() != 1 && a.ndim() != 2)
+          fail<py::value_error>(kernel, "a must be 1-D or 2-D, got " + describe(a));
+        for (py::ssize_t i = 0; i < a.ndim(); ++i)
+          if (a.strides(i) % a.itemsize() != 0)
+            fail<py::value_error>(kernel, "a must have strides that are multiples of its item size");
+        if (a.size() == 0) return true;
+        return is_f32(a) ? all_finite_of<float>(a) : all_finite_of<double>(a);
+      },
+      py::arg("a"), "True when no element of a (1-D or 2-D, float32 or float64) is NaN or infinite.");
   m.def("get_num_threads", &get_num_threads,
         "The number of threads the kernels use (default: OpenMP's, e.g. OMP_NUM_THREADS).");
   m.def(

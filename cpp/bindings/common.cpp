@@ -37,7 +37,20 @@ static bool is_float(const py::array& a) {
   return a.dtype().kind() == 'f' && (a.itemsize() == 4 || a.itemsize() == 8);
 }
 
-py::array float_input(const char* kernel, const char* name, py::handle obj, py::handle like) {
+py::object array_view(const char* kernel, const char* name, py::handle obj) {
+  if (py::isinstance<py::array>(obj) || !py::hasattr(obj, "__dlpack__"))
+    return py::reinterpret_borrow<py::object>(obj);
+  try {
+    return py::module_::import("numpy").attr("from_dlpack")(obj);
+  } catch (py::error_already_set& e) {
+    fail<py::type_error>(kernel, std::string(name) + " (" + describe_object(obj) +
+                                     ") cannot be viewed through DLPack: " +
+                                     py::str(e.value()).cast<std::string>());
+  }
+}
+
+py::array float_input(const char* kernel, const char* name, py::handle given, py::handle like) {
+  py::object obj = array_view(kernel, name, given);
   if (py::isinstance<py::array>(obj)) {
     auto a = py::reinterpret_borrow<py::array>(obj);
     if (!is_float(a))
@@ -132,11 +145,13 @@ py::array allocate(const char* kernel, const char* name, const py::dtype& dtype,
   throw py::error_already_set();
 }
 
-py::array output(const char* kernel, const char* name, py::handle obj, const py::dtype& dtype,
+py::array output(const char* kernel, const char* name, py::handle given, const py::dtype& dtype,
                  const std::vector<int64_t>& shape, bool contiguous) {
-  if (obj.is_none()) return allocate(kernel, name, dtype, shape);
+  if (given.is_none()) return allocate(kernel, name, dtype, shape);
+  py::object obj = array_view(kernel, name, given);
   if (!py::isinstance<py::array>(obj))
-    fail<py::type_error>(kernel, std::string(name) + " must be a numpy array of dtype " +
+    fail<py::type_error>(kernel, std::string(name) + " must be a numpy array (or a DLPack "
+                                     "tensor on the CPU) of dtype " +
                                      py::str(dtype).cast<std::string>() + ", got " +
                                      describe_object(obj));
   auto a = py::reinterpret_borrow<py::array>(obj);

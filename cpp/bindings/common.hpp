@@ -31,8 +31,12 @@ bool is_f32(const py::array& a);
 bool is_f64(const py::array& a);
 bool same_dtype(const py::dtype& a, const py::dtype& b);
 
-// A float32/float64 input. An ndarray of another dtype is a TypeError; other
-// array-likes (lists, objects with __array__) go through numpy.asarray, and
+// obj itself, or for a non-NumPy object that exports DLPack (a CPU tensor of PyTorch,
+// JAX, ...) a NumPy view of its memory: no copy, and writes reach the tensor.
+py::object array_view(const char* kernel, const char* name, py::handle obj);
+
+// A float32/float64 input. An ndarray (or DLPack view) of another dtype is a TypeError;
+// other array-likes (lists, objects with __array__) go through numpy.asarray, and
 // integer or bool values become `like`'s dtype (float64 when like is None).
 py::array float_input(const char* kernel, const char* name, py::handle obj,
                       py::handle like = py::none());

@@ -5,11 +5,14 @@ The course's objects: ``Perceptron``, ``LogisticRegression``, ``LinearRegression
 itself, ``MLP``. ``mlpcore.kernels`` holds the compiled kernels (GEMM,
 activations, softmax, losses, dense layer, SGD), ``mlpcore.reference`` their NumPy
 twins with the same signatures. Threads: ``set_num_threads``, ``get_num_threads``,
-``num_threads``.
+``num_threads``. ``mlpcore.plot`` draws loss curves, decision boundaries and confusion
+matrices (with matplotlib); ``get_include`` and ``get_cmake_dir`` locate the C++ headers and
+the CMake package of the compiled core.
 """
 
-from . import _core, datasets, features, kernels, reference
+from . import _core, datasets, features, kernels, plot, reference
 from ._compat import ConvergenceWarning, NotFittedError
+from ._paths import get_cmake_dir, get_include
 from ._runtime import build_info, get_num_threads, num_threads, set_num_threads
 from .estimators import (
     LinearRegression,
@@ -37,10 +40,13 @@ __all__ = [
     "build_info",
     "datasets",
     "features",
+    "get_cmake_dir",
+    "get_include",
     "get_num_threads",
     "kernels",
     "load",
     "num_threads",
+    "plot",
     "reference",
     "save",
     "set_num_threads",

@@ -144,6 +144,8 @@ def load(path):
     path = os.fspath(path)
     if not os.path.exists(path):
         raise FileNotFoundError(f"{path}: no such file")
+    if not zipfile.is_zipfile(path):  # an .npz is a zip archive; anything else is not a model
+        raise ModelFileError(f"{path}: not a readable mlpcore model file (not an .npz archive)")
     try:
         with np.load(path, allow_pickle=False) as archive:
             arrays = {k: archive[k] for k in archive.files}

@@ -24,4 +24,11 @@ void set_num_threads(int n);  // n >= 1; also sets OpenMP's count in the calling
 // problems stay on one thread. Never changes results, only speed.
 int threads_for(int64_t work, int64_t min_work_per_thread);
 
+// True when no element of the rows x cols matrix (element (i, j) at
+// data[i * row_stride + j * col_stride]) is NaN or infinite. One threaded read of the
+// data, by the bits of each exponent: it never raises a floating-point exception.
+template <class T>
+bool all_finite(const T* data, int64_t rows, int64_t cols, int64_t row_stride,
+                int64_t col_stride);
+
 }  // namespace mlpcore

@@ -1,10 +1,10 @@
 """Training-epoch benchmarks: one epoch of mlpcore's estimators against the same
 epoch written in NumPy, PyTorch and scikit-learn, on MNIST-like data (60000 x 784).
 
-Imported by run.py (which sets the thread environment variables before NumPy
-loads); run as a script only by run.py itself, for the memory probe:
+Part of ``mlpcore bench`` (whose process has the thread environment variables set
+before NumPy loads); run as a module only for the memory probe, in a fresh process:
 
-    python benchmarks/epochs.py --memory-probe logreg DATA_DIR
+    python -m mlpcore.benchmark.epochs --memory-probe logreg DATA_DIR
 
 Every epoch case times a whole `fit` of one epoch (model construction, input
 validation, shuffling, batching, forward, loss, backward, update) for each peer
@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import os
-import pathlib
 import resource
 import subprocess
 import sys
@@ -457,15 +456,15 @@ def memory_table(X, y, name_filter=""):
     print(f"{'model':<12}{'imports':>9}{'+data':>9}{'data':>9}{'params':>9}{'fit extra':>11}"
           f"{'expected':>10}   expected = 4 x params + batch buffers + 32 B x rows")
     rows = []
-    here = pathlib.Path(__file__).resolve()
     with tempfile.TemporaryDirectory() as tmp:
         np.save(os.path.join(tmp, "X.npy"), X)
         np.save(os.path.join(tmp, "y.npy"), y)
         for key in mlpcore_models():
             if name_filter and name_filter not in key:
                 continue
-            out = subprocess.run([sys.executable, str(here), "--memory-probe", key, tmp],
-                                 capture_output=True, text=True, timeout=600, env=os.environ.copy())
+            probe = [sys.executable, "-m", "mlpcore.benchmark.epochs", "--memory-probe", key, tmp]
+            out = subprocess.run(probe, capture_output=True, text=True, timeout=600,
+                                 env=os.environ.copy())
             if out.returncode != 0:
                 print(f"{key:<12} probe failed: {out.stderr.strip().splitlines()[-1:]}")
                 continue
@@ -488,4 +487,4 @@ if __name__ == "__main__":
     if len(sys.argv) == 4 and sys.argv[1] == "--memory-probe":
         memory_probe(sys.argv[2], sys.argv[3])
     else:
-        sys.exit("run benchmarks/run.py; this module is its epoch part")
+        sys.exit("run mlpcore bench; this module is its epoch part")

@@ -1,0 +1,420 @@
+"""The ``mlpcore`` command (also ``python -m mlpcore``).
+
+    mlpcore demo [--out DIR]                  the course's figures on capacity and step sizes
+    mlpcore train DATA | --data NAME [...]    fit a model, report its score, save it (--out)
+    mlpcore predict MODEL DATA [--out FILE]   write a saved model's predictions as CSV
+    mlpcore bench [...]                       mlpcore against NumPy, PyTorch and scikit-learn
+    mlpcore info                              build and runtime information
+    mlpcore --cmake-dir | --include-dir       where the C++ package config and headers are
+
+A user mistake (a missing file, a malformed cell, a bad option) is reported on one line
+with a non-zero exit status; set MLPCORE_TRACEBACK=1 to see the traceback instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+import warnings
+
+GENERATED = ("xor", "moons", "circles", "spirals", "blobs")
+BUILT_IN = (*GENERATED, "digits")
+MODELS = ("perceptron", "logistic", "linear", "mlp")
+
+
+class UsageError(ValueError):
+    """A mistake in the command line that argparse cannot see (e.g. two data sources)."""
+
+
+# ------------------------------------------------------------------------------- data
+
+
+def _positive_int_list(text: str) -> tuple:
+    try:
+        sizes = tuple(int(part) for part in text.split(",") if part.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected layer widths separated by commas such as 256,128, got {text!r}") from None
+    if any(size < 1 for size in sizes):
+        raise argparse.ArgumentTypeError(f"layer widths must be at least 1, got {text!r}")
+    return sizes
+
+
+def _fraction(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number in [0, 1), got {text!r}") from None
+    if not 0 <= value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number in [0, 1), got {text!r}")
+    return value
+
+
+def _column(text: str):
+    """--target: "last", "none", a column index or a header name."""
+    if text in ("last", "none"):
+        return None if text == "none" else "last"
+    try:
+        return int(text)
+    except ValueError:
+        return text
+
+
+def _is_idx(path: str) -> bool:
+    name = os.path.basename(path).lower()
+    return "idx" in name and "ubyte" in name
+
+
+def _idx_labels_for(images: str) -> str | None:
+    """The labels file next to an MNIST images file (train-images-idx3-ubyte ->
+    train-labels-idx1-ubyte), if it exists."""
+    folder, name = os.path.split(images)
+    candidate = os.path.join(folder, name.replace("images", "labels").replace("idx3", "idx1"))
+    return candidate if candidate != images and os.path.exists(candidate) else None
+
+
+def load_file(path: str, *, target="last", delimiter=",", labels=None, need_target=True):
+    """(X, y, description) of a CSV, NPZ or MNIST IDX file; y may be None when not
+    need_target."""
+    from . import datasets
+
+    if _is_idx(path):
+        labels = labels or _idx_labels_for(path)
+        if labels is None and need_target:
+            raise UsageError(f"{path}: no labels file found next to the images; give it with "
+                             "--labels FILE")
+        X, y = datasets.load_mnist_idx(path, labels)
+    elif path.lower().endswith(".npz"):
+        try:  # y is optional for predictions
+            X, y = datasets.load_npz(path)
+        except datasets.DataFileError as exc:
+            if need_target or not exc.reason.startswith("no array named 'y'"):
+                raise
+            X, y = datasets.load_npz(path, y_key=None)
+    else:
+        X, y = datasets.load_csv(path, target=target, delimiter=delimiter)
+    return X, y, f"{path}: {X.shape[0]} x {X.shape[1]} {X.dtype}"
+
+
+def load_built_in(name: str, n_samples: int, seed: int):
+    from . import datasets
+
+    if name == "digits":
+        try:
+            from sklearn.datasets import load_digits
+        except ImportError:
+            raise UsageError("--data digits reads scikit-learn's copy of the 8x8 digits: "
+                             "pip install scikit-learn") from None
+        X, y = load_digits(return_X_y=True)
+        return X / 16.0, y, "digits (scikit-learn's 1797 8x8 images, scaled to [0, 1])"
+    X, y = getattr(datasets, name)(n_samples=n_samples, random_state=seed)
+    return X, y, f"{name}: {n_samples} generated samples (seed {seed})"
+
+
+# ------------------------------------------------------------------------------ train
+
+
+def _is_classification(model_name: str, task: str, y) -> bool:
+    import numpy as np
+
+    if model_name in ("perceptron", "logistic"):
+        return True
+    if model_name == "linear":
+        return False
+    if task != "auto":
+        return task == "classify"
+    y = np.asarray(y)
+    # class labels: integers, strings or booleans, or floats that are all whole numbers
+    return y.dtype.kind in "iubUSO" or bool(np.all(np.isfinite(y)) and np.all(y == np.round(y)))
+
+
+def make_model(args, classification: bool):
+    import mlpcore
+
+    common = {"random_state": args.seed, "verbose": not args.quiet}
+    for option, param in (("epochs", "max_epochs"), ("lr", "learning_rate"),
+                          ("batch_size", "batch_size"), ("average", "average")):
+        value = getattr(args, option)
+        if value is not None:
+            common[param] = value
+    if args.batch_size is not None and args.model != "mlp":
+        common["solver"] = "sgd"  # the linear models default to full-batch "gd"
+    if args.validation_fraction:
+        common.update(early_stopping=True, validation_fraction=args.validation_fraction)
+    if args.model == "mlp":
+        cls = mlpcore.MLPClassifier if classification else mlpcore.MLPRegressor
+        return cls(hidden_layer_sizes=args.hidden, activation=args.activation, **common)
+    cls = {"perceptron": mlpcore.Perceptron, "logistic": mlpcore.LogisticRegression,
+           "linear": mlpcore.LinearRegression}[args.model]
+    return cls(**common)
+
+
+def _split(n: int, test_fraction: float, seed: int):
+    import numpy as np
+
+    order = np.random.default_rng(seed).permutation(n)
+    n_test = int(round(test_fraction * n))
+    if test_fraction and (n_test == 0 or n_test == n):
+        raise UsageError(f"--test-fraction {test_fraction} of {n} samples leaves no test or no "
+                         "training sample")
+    return order[n_test:], order[:n_test]
+
+
+def _score_name(model) -> str:
+    return "R^2" if getattr(model, "_estimator_type", None) == "regressor" or not hasattr(
+        model, "classes_") else "accuracy"
+
+
+def cmd_train(args) -> int:
+    import numpy as np
+
+    import mlpcore
+
+    if (args.file is None) == (args.data is None):
+        raise UsageError("give one data source: a file (CSV, NPZ or MNIST IDX) or --data "
+                         f"{{{','.join(BUILT_IN)}}}")
+    if args.threads is not None:
+        mlpcore.set_num_threads(args.threads)
+    if args.file is not None:
+        X, y, description = load_file(args.file, target=_column(args.target),
+                                      delimiter=args.delimiter, labels=args.labels)
+        if y is None:
+            raise UsageError(f"{args.file}: no target column (--target none); training needs one")
+    else:
+        X, y, description = load_built_in(args.data, args.samples, args.seed)
+    if args.dtype is not None:
+        X = X.astype(args.dtype, copy=False)
+    classification = _is_classification(args.model, args.task, y)
+    if classification and y.dtype.kind == "f" and np.all(y == np.round(y)):
+        y = y.astype(np.int64)  # whole-number labels read from a CSV: classes 0, 1, not 0.0, 1.0
+    model = make_model(args, classification)
+    train, test = _split(len(X), args.test_fraction, args.seed)
+
+    print(f"data      {description}", flush=True)
+    print(f"model     {model}", flush=True)
+    start = time.perf_counter()
+    model.fit(X[train], y[train])
+    seconds = time.perf_counter() - start
+    epochs = len(model.history_["loss"])
+    score = _score_name(model)
+    rows = [
+        ("epochs", f"{epochs}"),
+        ("time", f"{seconds:.3f} s, {len(train) * epochs / seconds:,.0f} samples/s "
+                 f"({mlpcore.get_num_threads()} threads, {mlpcore.build_info()['isa']})"),
+        ("final loss", f"{model.history_['loss'][-1]:.6g}"),
+        (f"train {score}", f"{model.score(X[train], y[train]):.4f} ({len(train)} samples)"),
+    ]
+    if len(test):
+        rows.append((f"test {score}", f"{model.score(X[test], y[test]):.4f} "
+                                      f"({len(test)} held-out samples)"))
+    if args.out:
+        mlpcore.save(model, args.out)
+        rows.append(("saved", os.path.abspath(args.out)))
+    width = max(len(name) for name, _ in rows)
+    for name, value in rows:
+        print(f"{name:<{width}}  {value}")
+    return 0
+
+
+# ---------------------------------------------------------------------------- predict
+
+
+def cmd_predict(args) -> int:
+    import numpy as np
+
+    import mlpcore
+
+    model = mlpcore.load(args.model)
+    if not hasattr(model, "predict") or not hasattr(model, "n_features_in_"):
+        raise UsageError(f"{args.model}: holds a {type(model).__name__}, not a fitted estimator")
+    target = _column(args.target) if args.target is not None else None
+    X, y, _ = load_file(args.file, target=target, delimiter=args.delimiter, labels=args.labels,
+                        need_target=False)
+    if args.target is None and y is None and X.shape[1] == model.n_features_in_ + 1:
+        X, y = X[:, :-1], X[:, -1]  # a file with the training target still in its last column
+    if X.shape[1] != model.n_features_in_:
+        raise UsageError(f"{args.file}: {X.shape[1]} feature columns, but the model was trained "
+                         f"on {model.n_features_in_}")
+    if args.proba:
+        if not hasattr(model, "predict_proba"):
+            raise UsageError(f"--proba: a {type(model).__name__} gives no probabilities")
+        values = model.predict_proba(X)
+        header = [f"p({c})" for c in model.classes_]
+    else:
+        values = np.asarray(model.predict(X)).reshape(len(X), -1)
+        header = ["prediction"] if values.shape[1] == 1 else [
+            f"prediction{i}" for i in range(values.shape[1])]
+    out = open(args.out, "w", newline="") if args.out else sys.stdout
+    try:
+        import csv
+
+        writer = csv.writer(out)
+        writer.writerow(header)
+        writer.writerows(values.tolist())
+    finally:
+        if args.out:
+            out.close()
+    if y is not None:
+        print(f"{_score_name(model)} {model.score(X, y):.4f} on {len(X)} samples of {args.file}",
+              file=sys.stderr)
+    if args.out:
+        print(f"wrote {len(X)} predictions to {os.path.abspath(args.out)}", file=sys.stderr)
+    return 0
+
+
+# ------------------------------------------------------------------------- the others
+
+
+def cmd_demo(args) -> int:
+    from .demo import run_demo
+
+    run_demo(args.out, seed=args.seed, quick=args.quick)
+    return 0
+
+
+def cmd_info(_args) -> int:
+    import platform
+
+    import numpy as np
+
+    import mlpcore
+
+    info = mlpcore.build_info()
+    rows = [
+        ("mlpcore", info["version"]),
+        ("python", platform.python_version()),
+        ("numpy", np.__version__),
+        ("compiler", info["compiler"]),
+        ("openmp", info["openmp"]),
+        ("threads", f"{info['num_threads']} (of {info['max_threads']} available)"),
+        ("simd path", info["isa"]),
+        ("simd paths available", ", ".join(info["isas_available"])),
+        ("cpu", info["cpu"]),
+    ]
+    width = max(len(name) for name, _ in rows)
+    for name, value in rows:
+        print(f"{name:<{width}}  {value}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="mlpcore", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="store_true", help="print the version")
+    parser.add_argument("--cmake-dir", action="store_true",
+                        help="print the folder of mlpcoreConfig.cmake (for find_package)")
+    parser.add_argument("--include-dir", action="store_true", help="print the C++ include folder")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    demo = commands.add_parser("demo", help="the course's figures on capacity and step sizes")
+    demo.add_argument("--out", default="mlpcore-demo", help="folder for the figures "
+                      "(default: ./mlpcore-demo)")
+    demo.add_argument("--seed", type=int, default=0, help="seed of the data and the models")
+    demo.add_argument("--quick", action="store_true", help="fewer samples and epochs")
+    demo.set_defaults(run=cmd_demo)
+
+    train = commands.add_parser("train", help="fit a model on a data file or a built-in set")
+    train.add_argument("file", nargs="?", metavar="DATA",
+                       help="a CSV (.csv, .csv.gz, ...), NPZ (X, y) or MNIST IDX images file")
+    train.add_argument("--data", choices=BUILT_IN, help="a built-in data set instead of a file")
+    train.add_argument("--samples", type=int, default=1000,
+                       help="samples of a generated data set (default 1000)")
+    train.add_argument("--model", choices=MODELS, default="logistic", help="default: logistic")
+    train.add_argument("--task", choices=("auto", "classify", "regress"), default="auto",
+                       help="for --model mlp: auto classifies integer or string targets")
+    train.add_argument("--hidden", type=_positive_int_list, default=(100,),
+                       help="hidden layer widths of --model mlp, e.g. 256,128 (default 100)")
+    train.add_argument("--activation", default="relu",
+                       help="hidden activation of --model mlp (default relu)")
+    train.add_argument("--epochs", type=int, help="most epochs (the model's default otherwise)")
+    train.add_argument("--lr", type=float, help="learning rate (default: the model's 'auto')")
+    train.add_argument("--batch-size", type=int, help="minibatch size (SGD)")
+    train.add_argument("--average", type=int, help="average the weights from this epoch on")
+    train.add_argument("--validation-fraction", type=_fraction, default=0.0,
+                       help="hold out this fraction for a validation score per epoch and "
+                            "early stopping (default 0: none)")
+    train.add_argument("--test-fraction", type=_fraction, default=0.2,
+                       help="held out for the final test score (default 0.2)")
+    train.add_argument("--seed", type=int, default=0, help="seed of the split, data and model")
+    train.add_argument("--threads", type=int, help="threads of the compiled core")
+    train.add_argument("--dtype", choices=("float32", "float64"),
+                       help="compute in this precision (default: the data's)")
+    train.add_argument("--out", help="save the fitted model to this .npz file")
+    train.add_argument("--quiet", action="store_true", help="no progress bar")
+    _file_options(train, target_default="last")
+    train.set_defaults(run=cmd_train)
+
+    predict = commands.add_parser("predict", help="predictions of a saved model, as CSV")
+    predict.add_argument("model", metavar="MODEL", help="a model saved by train --out")
+    predict.add_argument("file", metavar="DATA", help="a CSV, NPZ or MNIST IDX images file")
+    predict.add_argument("--out", help="write the predictions here (default: standard output)")
+    predict.add_argument("--proba", action="store_true", help="class probabilities")
+    _file_options(predict, target_default=None)
+    predict.set_defaults(run=cmd_predict)
+
+    commands.add_parser("bench", help="benchmarks against NumPy, PyTorch and scikit-learn "
+                        "(mlpcore bench --help)", add_help=False)
+    commands.add_parser("info", help="build and runtime information").set_defaults(run=cmd_info)
+    return parser
+
+
+def _file_options(parser, target_default):
+    parser.add_argument("--target", default=target_default,
+                        help="CSV target column: last, none, an index or a header name"
+                             + (" (default last)" if target_default else
+                                " (default: the last one when the file has one column more "
+                                "than the model's features)"))
+    parser.add_argument("--delimiter", default=",", help="CSV delimiter (default ,)")
+    parser.add_argument("--labels", help="MNIST IDX labels file (default: found next to the "
+                                         "images file)")
+
+
+def _one_line_warning(message, category, filename, lineno, line=None):
+    return f"warning: {message}\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["bench"]:  # the benchmark runner parses its own options
+        from .benchmark import main as bench
+
+        return bench(argv[1:], prog="mlpcore bench")
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.version:
+            from . import __version__
+
+            print(__version__)
+            return 0
+        if args.cmake_dir or args.include_dir:
+            from ._paths import get_cmake_dir, get_include
+
+            print(get_cmake_dir() if args.cmake_dir else get_include())
+            return 0
+        if args.command is None:
+            parser.print_usage(sys.stderr)
+            print("mlpcore: error: a command is required (demo, train, predict, bench, info)",
+                  file=sys.stderr)
+            return 2
+        default_format, warnings.formatwarning = warnings.formatwarning, _one_line_warning
+        try:
+            return args.run(args)
+        finally:
+            warnings.formatwarning = default_format
+    except KeyboardInterrupt:
+        print("mlpcore: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # the reader stopped early (mlpcore predict ... | head)
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keeps the exit flush quiet
+        return 0
+    except (ValueError, TypeError, OSError, ImportError) as exc:
+        if os.environ.get("MLPCORE_TRACEBACK"):
+            raise
+        prefix = f"mlpcore {args.command}" if args.command else "mlpcore"
+        message = str(exc) if not isinstance(exc, OSError) or not exc.filename else (
+            f"{exc.filename}: {exc.strerror}")
+        print(f"{prefix}: error: {message}", file=sys.stderr)
+        return 1

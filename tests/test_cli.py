@@ -1,0 +1,217 @@
+"""The command line: train, predict, info, bench, and one-line errors for user mistakes."""
+
+import csv
+import gzip
+import os
+import struct
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import mlpcore
+from mlpcore.cli import main
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def summary(out):
+    """The 'name  value' rows that train prints, as a dict."""
+    rows = {}
+    for line in out.splitlines():
+        name, _, value = line.partition("  ")
+        rows[name.strip()] = value.strip()
+    return rows
+
+
+def write_csv(path, X, y=None, header=None):
+    with open(path, "w", newline="") as f:
+        writer = csv.writer(f)
+        if header:
+            writer.writerow(header)
+        for i, row in enumerate(X):
+            writer.writerow(list(row) + ([] if y is None else [y[i]]))
+
+
+def one_line_error(code, err, prefix):
+    assert code == 1
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"{prefix}: error: "), err
+    assert "Traceback" not in err
+    return lines[0]
+
+
+def test_train_a_network_on_a_built_in_set(capsys):
+    code, out, err = run(capsys, "train", "--data", "moons", "--model", "mlp", "--hidden", "10,10",
+                         "--activation", "tanh", "--epochs", "60", "--quiet", "--seed", "3")
+    assert code == 0, err
+    rows = summary(out)
+    assert "MLPClassifier" in rows["model"] and "hidden_layer_sizes=(10, 10)" in rows["model"]
+    assert float(rows["test accuracy"].split()[0]) > 0.9
+    assert int(rows["epochs"]) <= 60
+    assert "samples/s" in rows["time"]
+
+
+def test_the_model_flag_picks_the_estimator(capsys):
+    for flag, name in [("perceptron", "Perceptron"), ("logistic", "LogisticRegression"),
+                       ("linear", "LinearRegression")]:
+        code, out, err = run(capsys, "train", "--data", "xor", "--model", flag, "--epochs", "3",
+                             "--quiet")
+        assert code == 0, err
+        assert summary(out)["model"].startswith(name)
+        assert ("train R^2" in summary(out)) == (flag == "linear")
+    # three classes: the perceptron refuses them in one line
+    code, _, err = run(capsys, "train", "--data", "blobs", "--model", "perceptron", "--quiet")
+    assert "Only binary classification" in one_line_error(code, err, "mlpcore train")
+
+
+def test_train_save_and_predict_a_csv(tmp_path, capsys):
+    X, y = mlpcore.datasets.blobs(300, centers=3, random_state=0)
+    data = tmp_path / "blobs.csv"
+    write_csv(data, X, y, header=["x1", "x2", "label"])
+    model_path = tmp_path / "model.npz"
+    code, out, err = run(capsys, "train", str(data), "--model", "logistic", "--target", "label",
+                         "--out", str(model_path), "--quiet")
+    assert code == 0, err
+    assert summary(out)["saved"] == str(model_path)
+    model = mlpcore.load(model_path)
+    # labels read as 0.0, 1.0, 2.0 from the file become the classes 0, 1, 2
+    assert model.classes_.tolist() == [0, 1, 2]
+
+    # the features only: predictions on standard output
+    features = tmp_path / "features.csv"
+    write_csv(features, X)
+    code, out, err = run(capsys, "predict", str(model_path), str(features))
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0] == "prediction"
+    assert [int(v) for v in lines[1:]] == model.predict(X).tolist()
+    assert err == ""
+
+    # the file with its target column: the score as well; probabilities to a file
+    preds = tmp_path / "p.csv"
+    code, out, err = run(capsys, "predict", str(model_path), str(data), "--proba",
+                         "--out", str(preds))
+    assert code == 0, err
+    table = np.loadtxt(preds, delimiter=",", skiprows=1)
+    np.testing.assert_allclose(table, model.predict_proba(X), rtol=1e-12)
+    assert preds.read_text().splitlines()[0] == "p(0),p(1),p(2)"
+    assert f"accuracy {model.score(X, y):.4f} on 300 samples" in err
+
+
+def test_npz_and_mnist_idx_inputs(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, 200)
+    images = np.where(y[:, None, None] == 1, 200, 20) + rng.integers(0, 40, (200, 4, 4))
+    images = images.astype(np.uint8)
+    with gzip.open(tmp_path / "train-images-idx3-ubyte.gz", "wb") as f:
+        f.write(struct.pack(">IIII", 0x803, 200, 4, 4) + images.tobytes())
+    with gzip.open(tmp_path / "train-labels-idx1-ubyte.gz", "wb") as f:
+        f.write(struct.pack(">II", 0x801, 200) + y.astype(np.uint8).tobytes())
+    model_path = tmp_path / "m.npz"
+    # the labels file is found next to the images file
+    code, out, err = run(capsys, "train", str(tmp_path / "train-images-idx3-ubyte.gz"),
+                         "--out", str(model_path), "--quiet")
+    assert code == 0, err
+    assert "200 x 16 float32" in summary(out)["data"]
+    assert float(summary(out)["test accuracy"].split()[0]) == 1.0
+
+    npz = tmp_path / "data.npz"
+    np.savez(npz, X=images.reshape(200, 16) / np.float32(255))
+    code, out, err = run(capsys, "predict", str(model_path), str(npz))
+    assert code == 0, err
+    assert [int(v) for v in out.splitlines()[1:]] == y.tolist()
+
+
+@pytest.mark.parametrize("argv, prefix, expected", [
+    (["train", "missing.csv"], "mlpcore train", "missing.csv: No such file or directory"),
+    (["train"], "mlpcore train", "give one data source"),
+    (["train", "--data", "xor", "--test-fraction", "0.5", "--samples", "1"], "mlpcore train",
+     "leaves no test or no training sample"),
+    (["predict", "missing.npz", "x.csv"], "mlpcore predict", "missing.npz"),
+])
+def test_user_mistakes_are_one_line(capsys, tmp_path, monkeypatch, argv, prefix, expected):
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run(capsys, *argv)
+    assert expected in one_line_error(code, err, prefix)
+
+
+def test_file_errors_name_the_file_line_and_column(tmp_path, capsys):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("a,b,c\n1,2,0\n3,oops,1\n")
+    code, _, err = run(capsys, "train", str(bad))
+    line = one_line_error(code, err, "mlpcore train")
+    assert "bad.csv, line 3, column 2" in line and "oops" in line
+
+    not_a_model = tmp_path / "notmodel.npz"
+    not_a_model.write_text("hello")
+    code, _, err = run(capsys, "predict", str(not_a_model), str(bad))
+    assert "not a readable mlpcore model file" in one_line_error(code, err, "mlpcore predict")
+
+
+def test_predict_checks_the_feature_count(tmp_path, capsys):
+    X, y = mlpcore.datasets.xor(100, random_state=0)
+    model_path = tmp_path / "m.npz"
+    mlpcore.save(mlpcore.LogisticRegression().fit(X, y), model_path)
+    wide = tmp_path / "wide.csv"
+    write_csv(wide, np.c_[X, X, X])
+    code, _, err = run(capsys, "predict", str(model_path), str(wide))
+    line = one_line_error(code, err, "mlpcore predict")
+    assert "6 feature columns, but the model was trained on 2" in line
+    code, _, err = run(capsys, "predict", str(model_path), str(wide), "--proba")
+    one_line_error(code, err, "mlpcore predict")
+
+
+def test_bad_options_are_usage_errors(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["train", "--data", "xor", "--hidden", "10,x"])
+    assert exc.value.code == 2
+    assert "layer widths separated by commas" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["train", "--data", "xor", "--validation-fraction", "1.5"])
+    assert "expected a number in [0, 1)" in capsys.readouterr().err
+    code, _, err = run(capsys)
+    assert code == 2 and "a command is required" in err
+
+
+def test_info_and_version(capsys):
+    code, out, _ = run(capsys, "info")
+    assert code == 0
+    info = mlpcore.build_info()
+    assert f"simd path             {info['isa']}" in out
+    code, out, _ = run(capsys, "--version")
+    assert out.strip() == mlpcore.__version__
+
+
+def test_cmake_dir(capsys):
+    try:
+        from mlpcore._paths import get_cmake_dir
+        expected = get_cmake_dir()
+    except FileNotFoundError as exc:  # a development tree: no installed C++ package
+        code, _, err = run(capsys, "--cmake-dir")
+        assert str(exc).split(":")[0] in one_line_error(code, err, "mlpcore")
+        return
+    code, out, _ = run(capsys, "--cmake-dir")
+    assert code == 0 and out.strip() == expected
+    assert os.path.isfile(os.path.join(expected, "mlpcoreConfig.cmake"))
+
+
+def test_the_installed_command_runs_as_a_module(tmp_path):
+    env = dict(os.environ)
+    package_root = os.path.dirname(os.path.dirname(mlpcore.__file__))
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
+    result = subprocess.run(
+        [sys.executable, "-m", "mlpcore", "bench", "--quick", "--kernels-only", "--filter",
+         "matmul 256", "--repeats", "1", "--json", str(tmp_path / "b.json")],
+        capture_output=True, text=True, timeout=300, env=env)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "matmul 256x256x256" in result.stdout
+    result = subprocess.run([sys.executable, "-m", "mlpcore", "train", "nothing.csv"],
+                            capture_output=True, text=True, timeout=300, env=env, cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.strip() == "mlpcore train: error: nothing.csv: No such file or directory"
