@@ -31,7 +31,8 @@ pkg="$build/python/mlpcore"
 rm -rf "$build/python"
 mkdir -p "$pkg"
 # Copies, not symlinks: tests locate the package with Path(mlpcore.__file__).resolve().
-cp python/mlpcore/*.py "$pkg/"
+cp -r python/mlpcore/. "$pkg/"
+rm -rf "$pkg"/_core*.so "$pkg"/__pycache__ "$pkg"/*/__pycache__  # the dev build's link, caches
 cp "$so" "$pkg/"
 
 asan=$(gcc -print-file-name=libasan.so)

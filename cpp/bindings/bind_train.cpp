@@ -114,7 +114,8 @@ class PyTrainer {
       d_ = std::make_unique<Trainer<double>>(std::move(layers_d), config_, n_samples);
   }
 
-  py::dict epoch(py::handle x_obj, py::handle y_obj, py::handle w_obj, bool average) {
+  py::dict epoch(py::handle x_obj, py::handle y_obj, py::handle w_obj, bool average,
+                 bool check_finite) {
     if (average && !has_average_)
       fail<py::value_error>(kKernel, "average=True needs the average arrays");
     Data data = dataset(x_obj, y_obj, w_obj);
@@ -122,13 +123,14 @@ class PyTrainer {
       using T = decltype(tag);
       Dataset<T> ds = view<T>(data);
       py::gil_scoped_release release;
-      return trainer.epoch(ds, &state_, average);
+      return trainer.epoch(ds, &state_, average, check_finite);
     });
     py::dict out;
     out["loss"] = stats.loss;
     out["grad_norm"] = stats.grad_norm;
     out["learning_rate"] = stats.learning_rate;
     out["mistakes"] = stats.mistakes;
+    out["nonfinite_row"] = stats.nonfinite_row;
     return out;
   }
 
@@ -258,7 +260,8 @@ pass over the data with the GIL released and allocates nothing per minibatch.)do
            py::arg("velocities") = py::none(),
            py::arg("averages") = py::none())
       .def("epoch", &PyTrainer::epoch, py::arg("X"), py::arg("y"),
-           py::arg("sample_weight") = py::none(), py::arg("average") = false)
+           py::arg("sample_weight") = py::none(), py::arg("average") = false,
+           py::arg("check_finite") = false)
       .def("evaluate", &PyTrainer::evaluate, py::arg("X"), py::arg("y"),
            py::arg("sample_weight") = py::none(), py::arg("use_average") = false)
       .def("predict", &PyTrainer::predict, py::arg("X"), py::arg("use_average") = false)

@@ -3,9 +3,12 @@
 #include <omp.h>
 
 #include <atomic>
-#include <initializer_list>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <initializer_list>
+
+#include "nn/vector_math.hpp"
 
 namespace mlpcore {
 
@@ -91,47 +94,21 @@ int threads_for(int64_t work, int64_t min_work_per_thread) {
   return n;
 }
 
-namespace {
-
-template <class T> struct FloatBits;
-template <> struct FloatBits<float> { using U = uint32_t; static constexpr U exponent = 0x7f800000u; };
-template <> struct FloatBits<double> {
-  using U = uint64_t;
-  static constexpr U exponent = 0x7ff0000000000000ull;
-};
-
-// 1 when some element of the row is NaN or infinite (all exponent bits set). An
-// integer OR-reduction, so the compiler vectorizes it without reassociating floats.
-template <class T>
-int row_has_nonfinite(const T* row, int64_t cols, int64_t col_stride) {
-  using U = typename FloatBits<T>::U;
-  constexpr U e = FloatBits<T>::exponent;
-  U bad = 0;
-  if (col_stride == 1) {
-    for (int64_t j = 0; j < cols; ++j) {
-      U bits;
-      std::memcpy(&bits, row + j, sizeof bits);
-      bad |= static_cast<U>((bits & e) == e);
-    }
-  } else {
-    for (int64_t j = 0; j < cols; ++j) {
-      U bits;
-      std::memcpy(&bits, row + j * col_stride, sizeof bits);
-      bad |= static_cast<U>((bits & e) == e);
-    }
-  }
-  return bad != 0;
-}
-
-}  // namespace
-
 template <class T>
 bool all_finite(const T* data, int64_t rows, int64_t cols, int64_t row_stride,
                 int64_t col_stride) {
+  const VectorMath<T>& vm = vector_math<T>(active_isa());
   int bad = 0;
   const int threads = threads_for(rows * cols, 1 << 18);
 #pragma omp parallel for num_threads(threads) reduction(| : bad) schedule(static) if (threads > 1)
-  for (int64_t i = 0; i < rows; ++i) bad |= row_has_nonfinite(data + i * row_stride, cols, col_stride);
+  for (int64_t i = 0; i < rows; ++i) {
+    const T* row = data + i * row_stride;
+    if (col_stride == 1) {
+      bad |= !vm.all_finite(row, cols);
+    } else {
+      for (int64_t j = 0; j < cols; ++j) bad |= !std::isfinite(row[j * col_stride]);
+    }
+  }
   return bad == 0;
 }
 

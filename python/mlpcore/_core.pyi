@@ -39,6 +39,7 @@ class Trainer:
         y: typing.Any,
         sample_weight: typing.Any = ...,
         average: bool = ...,
+        check_finite: bool = ...,
     ) -> dict[typing.Any, typing.Any]: ...
     def evaluate(
         self,

@@ -86,7 +86,8 @@ def check_array(X, *, name="X", estimator=None, ensure_2d=True, ensure_min_sampl
     return array
 
 
-def _all_finite(array):
+def all_finite(array):
+    """No NaN or infinity in the float array."""
     if (array.dtype in (np.float32, np.float64) and array.ndim in (1, 2)
             and all(s % array.itemsize == 0 for s in array.strides)):
         return _core._all_finite(array)  # one threaded read, no temporary
@@ -97,7 +98,7 @@ def _all_finite(array):
 def assert_all_finite(array, name="X"):
     if array.dtype.kind != "f":
         return
-    if not _all_finite(array):
+    if not all_finite(array):
         if np.isnan(array).any():
             raise ValueError(f"Input {name} contains NaN.")
         raise ValueError(

@@ -46,6 +46,8 @@ from ._compat import (
     RegressorMixin,
 )
 from ._validation import (
+    all_finite,
+    assert_all_finite,
     check_array,
     check_consistent_length,
     check_is_fitted,
@@ -114,12 +116,14 @@ def _power_iteration(matvec, dim, dtype, iterations=50, seed=0):
     v = np.random.default_rng(seed).standard_normal(dim)
     v /= np.linalg.norm(v)
     value = 0.0
-    for _ in range(iterations):
-        w = matvec(v.astype(dtype)).astype(np.float64)
-        value = float(np.linalg.norm(w))
-        if value == 0.0:
-            return 0.0
-        v = w / value
+    # X is not yet checked for NaN and infinity here (the first epoch does that)
+    with np.errstate(invalid="ignore", over="ignore"):
+        for _ in range(iterations):
+            w = matvec(v.astype(dtype)).astype(np.float64)
+            value = float(np.linalg.norm(w))
+            if value == 0.0 or not np.isfinite(value):
+                return value
+            v = w / value
     return value
 
 
@@ -187,9 +191,9 @@ class _SGDModel(BaseEstimator):
 
     # -------------------------------------------------------------- data
 
-    def _check_X(self, X, *, reset):
+    def _check_X(self, X, *, reset, ensure_finite=True):
         names = _feature_names(X)
-        X = check_array(X, estimator=self)
+        X = check_array(X, estimator=self, ensure_finite=ensure_finite)
         if reset:
             self.n_features_in_ = X.shape[1]
             if names is not None:
@@ -302,10 +306,39 @@ class _SGDModel(BaseEstimator):
             )
         return train, val
 
+    def _arrays_updated_in_place(self):
+        return [*self._weights, *self._biases, *(a for pair in self._velocity for a in pair),
+                *(a for pair in self._average for a in pair)]
+
+    def _state_before_fit(self, first):
+        """What a fit that fails on non-finite X restores: the attributes and, for a
+        warm start, the values of the arrays that the epochs update in place (the
+        published coef_ may be views of them)."""
+        values = None if first else [a.copy() for a in self._arrays_updated_in_place()]
+        return dict(self.__dict__), values
+
+    def _refuse_nonfinite(self, saved, X):
+        """Puts the model back as it was before this fit and raises check_array's
+        error for X, which holds NaN or infinity."""
+        self._restore_state(saved)
+        assert_all_finite(X)
+        raise AssertionError("a non-finite row was reported in an X without one")
+
+    def _restore_state(self, saved):
+        attributes, values = saved
+        self.__dict__.clear()
+        self.__dict__.update(attributes)
+        if values is not None:
+            for array, value in zip(self._arrays_updated_in_place(), values):
+                array[...] = value
+
     def _fit(self, X, y, sample_weight, *, incremental, classes=None):
         self._validate_params()
         first = not (incremental or self.warm_start) or not hasattr(self, "_weights")
-        X = self._check_X(X, reset=first)
+        saved = self._state_before_fit(first)
+        # X's finiteness is checked by the first epoch, row by row as its batches are
+        # formed, instead of by a separate pass over the data.
+        X = self._check_X(X, reset=first, ensure_finite=False)
         if y is None:
             raise ValueError(
                 f"{type(self).__name__} requires y to be passed, but the target y is None")
@@ -338,6 +371,8 @@ class _SGDModel(BaseEstimator):
             train, val = self._validation_split(self._strata(target), len(X),
                                                 _make_rng(self.random_state))
             validation = (X[val], target[val], sample_weight[val])
+            if not all_finite(validation[0]):  # rows the epochs never see
+                self._refuse_nonfinite(saved, validation[0])
             X, target, sample_weight = X[train], target[train], sample_weight[train]
             sample_weight = (sample_weight * (len(sample_weight) / sample_weight.sum())).astype(dtype)
             for key in ("val_loss", "val_score"):
@@ -360,10 +395,13 @@ class _SGDModel(BaseEstimator):
         best, stall, converged = None, 0, False
         best_params = None
         progress = _progress(self, epochs)
-        for _ in range(epochs):
+        for epoch in range(epochs):
             start = time.perf_counter()
             avg_now = averaging and self._epochs_done + 1 >= int(self.average)
-            stats = trainer.epoch(X, target, weights_arg, average=avg_now)
+            stats = trainer.epoch(X, target, weights_arg, average=avg_now,
+                                  check_finite=epoch == 0)
+            if stats["nonfinite_row"] >= 0:
+                self._refuse_nonfinite(saved, X)
             self._epochs_done += 1
             self.n_iter_ += 1
             h = self.history_

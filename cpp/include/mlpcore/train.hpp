@@ -52,6 +52,7 @@ struct EpochStats {
   double grad_norm = 0;     // Euclidean norm of the last update's gradient
   double learning_rate = 0; // of the last update
   int64_t mistakes = 0;     // perceptron: misclassified samples seen in the epoch
+  int64_t nonfinite_row = -1;  // check_finite: the first row of x found with NaN or inf
 };
 
 // The training data: x (n x d); targets as class indices (cross-entropy) or a
@@ -81,7 +82,12 @@ class Trainer {
 
   // One pass over the data. average: fold every iterate of this epoch into the
   // average arrays (Polyak-Ruppert), avg = count/(count+1) avg + w/(count+1).
-  EpochStats epoch(const Dataset<T>& data, TrainState* state, bool average);
+  // check_finite: check each row of x as its batch is formed (while it is in cache,
+  // instead of a separate pass over the data); at the first row holding NaN or inf
+  // the epoch stops before that batch is used and reports the row in
+  // nonfinite_row, the earlier batches having updated the parameters.
+  EpochStats epoch(const Dataset<T>& data, TrainState* state, bool average,
+                   bool check_finite = false);
 
   // The network's output (n x n_out of the last layer), in chunks of rows; with
   // use_average the averaged weights are used.
@@ -97,7 +103,8 @@ class Trainer {
                            const T* weights, double scale, int64_t* mistakes, bool gradient);
   void backward(MatView<const T> x, int64_t rows);
   void update(double lr, bool average, TrainState* state);
-  EpochStats perceptron_online_epoch(const Dataset<T>& data, TrainState* state, bool average);
+  EpochStats perceptron_online_epoch(const Dataset<T>& data, TrainState* state, bool average,
+                                     bool check_finite);
 
   std::vector<DenseLayer<T>> layers_;
   SgdConfig config_;

@@ -27,6 +27,8 @@ struct VectorMath {
   // w_j -= lr (g x_j + wd w_j): one SGD step of a linear unit on one sample, in
   // sgd_step's arithmetic.
   void (*sample_step)(T* w, const T* x, int64_t n, T g, T lr, T wd);
+  // No element of the contiguous x[0, n) is NaN or infinite.
+  bool (*all_finite)(const T* x, int64_t n);
 };
 
 template <class T>

@@ -518,6 +518,18 @@ void sample_step_impl(T* w, const T* x, int64_t n, T g, T lr, T wd) {
   for (int64_t j = 0; j < n; ++j) w[j] -= lr * (g * x[j] + wd * w[j]);
 }
 
+// No NaN or infinity among x[0, n): an OR over "all exponent bits set", in integers,
+// so it vectorizes without reassociating floats and raises no FP exception.
+template <class T>
+bool all_finite_impl(const T* x, int64_t n) {
+  using U = decltype(bits(T(0)));
+  const U exponent = bits(T(INFINITY));
+  U bad = 0;
+#pragma omp simd reduction(| : bad)
+  for (int64_t j = 0; j < n; ++j) bad |= static_cast<U>((bits(x[j]) & exponent) == exponent);
+  return bad == 0;
+}
+
 }  // namespace
 
 const VectorMath<float>& table_f() {
@@ -526,7 +538,8 @@ const VectorMath<float>& table_f() {
                                    softmax_rows_impl<float>,
                                    cross_entropy_rows_impl<float>,
                                    dot_impl<float>,
-                                   sample_step_impl<float>};
+                                   sample_step_impl<float>,
+                                   all_finite_impl<float>};
   return t;
 }
 const VectorMath<double>& table_d() {
@@ -535,7 +548,8 @@ const VectorMath<double>& table_d() {
                                     softmax_rows_impl<double>,
                                     cross_entropy_rows_impl<double>,
                                     dot_impl<double>,
-                                    sample_step_impl<double>};
+                                    sample_step_impl<double>,
+                                    all_finite_impl<double>};
   return t;
 }
 

@@ -27,6 +27,17 @@ int64_t uniform_index(uint64_t* state, int64_t bound) {
   return static_cast<int64_t>(product >> 64);
 }
 
+namespace {
+
+// Asks for the cache lines of a row that will be copied soon: the gathered rows
+// are scattered in memory, so the hardware prefetcher cannot guess the next one.
+inline void prefetch_bytes(const void* p, size_t bytes) {
+  const char* c = static_cast<const char*>(p);
+  for (size_t offset = 0; offset < bytes; offset += 64) __builtin_prefetch(c + offset, 0, 3);
+}
+
+}  // namespace
+
 void shuffle_indices(int64_t* idx, int64_t n, uint64_t* state) {
   for (int64_t i = 0; i < n; ++i) idx[i] = i;
   for (int64_t i = n - 1; i > 0; --i) std::swap(idx[i], idx[uniform_index(state, i + 1)]);
@@ -160,9 +171,22 @@ void Trainer<T>::update(double lr, bool average, TrainState* state) {
 // loop with batch_size 1, without its per-sample kernel calls: one vectorized dot
 // product per sample and one vectorized update per mistake (or per sample with
 // weight decay).
+namespace {
+
+// No NaN or infinity in the d values of a row with column stride cs.
+template <class T>
+bool row_finite(const VectorMath<T>& vm, const T* row, int64_t d, int64_t cs) {
+  if (cs == 1) return vm.all_finite(row, d);
+  for (int64_t j = 0; j < d; ++j)
+    if (!std::isfinite(row[j * cs])) return false;
+  return true;
+}
+
+}  // namespace
+
 template <class T>
 EpochStats Trainer<T>::perceptron_online_epoch(const Dataset<T>& data, TrainState* state,
-                                               bool average) {
+                                               bool average, bool check_finite) {
   DenseLayer<T>& layer = layers_[0];
   const VectorMath<T>& vm = vector_math<T>(active_isa());
   const int64_t n = data.x.rows, d = layer.n_in, cs = data.x.cs;
@@ -173,6 +197,10 @@ EpochStats Trainer<T>::perceptron_online_epoch(const Dataset<T>& data, TrainStat
   for (int64_t r = 0; r < n; ++r) {
     const int64_t i = config_.shuffle ? order_[r] : r;
     const T* x = data.x.data + i * data.x.rs;
+    if (check_finite && !row_finite(vm, x, d, cs)) {
+      stats.nonfinite_row = i;
+      return stats;
+    }
     if (cs != 1) {  // a strided row is gathered once, so the kernels see contiguous data
       for (int64_t j = 0; j < d; ++j) xb_[size_t(j)] = x[j * cs];
       x = xb_.data();
@@ -215,12 +243,13 @@ EpochStats Trainer<T>::perceptron_online_epoch(const Dataset<T>& data, TrainStat
 }
 
 template <class T>
-EpochStats Trainer<T>::epoch(const Dataset<T>& data, TrainState* state, bool average) {
+EpochStats Trainer<T>::epoch(const Dataset<T>& data, TrainState* state, bool average,
+                             bool check_finite) {
   const int64_t n = data.x.rows, d = layers_[0].n_in, k = layers_.back().n_out;
   if (n == 0) return {};
   if (config_.loss == Loss::perceptron && batch_ == 1 && layers_.size() == 1 &&
       config_.momentum == 0.0)
-    return perceptron_online_epoch(data, state, average);
+    return perceptron_online_epoch(data, state, average, check_finite);
   // Full batches need no gather: the rows are used in place, in order.
   const bool gather = batch_ < n && config_.shuffle;
   if (gather) shuffle_indices(order_.data(), n, &state->rng);
@@ -235,14 +264,21 @@ EpochStats Trainer<T>::epoch(const Dataset<T>& data, TrainState* state, bool ave
     MatView<const T> targets{nullptr, 0, 0, 0, 0};
     const T* weights = nullptr;
     if (gather) {
+      constexpr int64_t kAhead = 2;  // rows in flight: enough to cover the memory latency
       for (int64_t r = 0; r < rows; ++r) {
         const int64_t i = order_[start + r];
         const T* src = data.x.data + i * data.x.rs;
+        if (start + r + kAhead < n && data.x.cs == 1)  // across batches too
+          prefetch_bytes(data.x.data + order_[start + r + kAhead] * data.x.rs, sizeof(T) * size_t(d));
         T* dst = xb_.data() + r * d;
         if (data.x.cs == 1)
           std::memcpy(dst, src, sizeof(T) * size_t(d));
         else
           for (int64_t j = 0; j < d; ++j) dst[j] = src[j * data.x.cs];
+        if (check_finite && !vm.all_finite(dst, d)) {  // the copy is still in L1
+          stats.nonfinite_row = i;
+          return stats;
+        }
         if (has_targets)
           std::memcpy(tb_.data() + r * k, data.targets.data + i * data.targets.rs,
                       sizeof(T) * size_t(k));
@@ -256,6 +292,12 @@ EpochStats Trainer<T>::epoch(const Dataset<T>& data, TrainState* state, bool ave
       weights = data.sample_weight ? wb_.data() : nullptr;
     } else {
       x = rows_of(data.x, start, rows);
+      if (check_finite)  // brings the batch into cache for the forward pass, too
+        for (int64_t r = 0; r < rows; ++r)
+          if (!row_finite(vm, x.data + r * x.rs, d, x.cs)) {
+            stats.nonfinite_row = start + r;
+            return stats;
+          }
       labels = data.labels ? data.labels + start : nullptr;
       if (has_targets) targets = rows_of(data.targets, start, rows);
       weights = data.sample_weight ? data.sample_weight + start : nullptr;
