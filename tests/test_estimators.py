@@ -2,6 +2,7 @@
 against scikit-learn and NumPy."""
 
 import pickle
+import sys
 import warnings
 
 import numpy as np
@@ -197,11 +198,20 @@ def test_multi_output_regression_shapes():
     assert lin.score(X, Y) > 0.999
 
 
-def test_verbose_reports_every_epoch(capsys):
+def test_verbose_reports_the_epochs(capsys, monkeypatch):
+    monkeypatch.setitem(sys.modules, "tqdm", None)  # the plain-text fallback
+    monkeypatch.setitem(sys.modules, "tqdm.auto", None)
     X, y = data_for(LinearRegression)
     LinearRegression(max_epochs=3, tol=None, verbose=True).fit(X, y)
-    err = capsys.readouterr().err
-    assert "3/3" in err or err.count("epoch") >= 3
+    lines = capsys.readouterr().err.splitlines()
+    # the first and the last epoch at least; at most one line a second in between
+    assert lines[0].startswith("LinearRegression epoch 1/3: loss ")
+    assert lines[-1].startswith("LinearRegression epoch 3/3: loss ")
+    # a fit that stops early still reports its last epoch
+    LinearRegression(max_epochs=1000, tol=1e-3, n_iter_no_change=1, verbose=True).fit(X, y)
+    model_lines = capsys.readouterr().err.splitlines()
+    assert 2 <= len(model_lines) < 10
+    assert "/1000: loss " in model_lines[-1] and "epoch 1000/" not in model_lines[-1]
 
 
 def test_linear_regression_matches_lstsq():

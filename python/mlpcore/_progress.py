@@ -1,15 +1,19 @@
 """Per-epoch progress of a fit with verbose=True: a tqdm bar when tqdm is installed,
-else one line per epoch on standard error."""
+else lines on standard error: the first epoch, then at most one a second, and the
+last epoch run."""
 
 from __future__ import annotations
 
 import sys
+import time
 
 
 class EpochProgress:
     def __init__(self, name: str, epochs: int):
         self.name = name
         self.epochs = epochs
+        self.pending = None  # the last epoch's line, when it was not printed yet
+        self.printed_at = None
         try:
             from tqdm.auto import tqdm
         except ImportError:
@@ -26,11 +30,20 @@ class EpochProgress:
         if self.bar is not None:
             self.bar.set_postfix(fields, refresh=False)
             self.bar.update(1)
-        else:
-            epoch = len(history["loss"])
-            text = ", ".join(f"{k} {v}" for k, v in fields.items())
-            print(f"{self.name} epoch {epoch}/{self.epochs}: {text}", file=sys.stderr, flush=True)
+            return
+        epoch = len(history["loss"])
+        text = ", ".join(f"{k} {v}" for k, v in fields.items())
+        self.pending = f"{self.name} epoch {epoch}/{self.epochs}: {text}"
+        now = time.monotonic()
+        if self.printed_at is None or now - self.printed_at >= 1.0 or epoch == self.epochs:
+            self._print(now)
+
+    def _print(self, now: float) -> None:
+        print(self.pending, file=sys.stderr, flush=True)
+        self.pending, self.printed_at = None, now
 
     def close(self) -> None:
         if self.bar is not None:
             self.bar.close()
+        elif self.pending is not None:  # the fit stopped early: its last epoch
+            self._print(time.monotonic())
