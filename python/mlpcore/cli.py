@@ -14,6 +14,7 @@ with a non-zero exit status; set MLPCORE_TRACEBACK=1 to see the traceback instea
 from __future__ import annotations
 
 import argparse
+import csv
 import os
 import sys
 import time
@@ -163,8 +164,7 @@ def _split(n: int, test_fraction: float, seed: int):
 
 
 def _score_name(model) -> str:
-    return "R^2" if getattr(model, "_estimator_type", None) == "regressor" or not hasattr(
-        model, "classes_") else "accuracy"
+    return "accuracy" if hasattr(model, "classes_") else "R^2"  # what model.score gives
 
 
 def cmd_train(args) -> int:
@@ -248,8 +248,6 @@ def cmd_predict(args) -> int:
             f"prediction{i}" for i in range(values.shape[1])]
     out = open(args.out, "w", newline="") if args.out else sys.stdout
     try:
-        import csv
-
         writer = csv.writer(out)
         writer.writerow(header)
         writer.writerows(values.tolist())
