@@ -401,6 +401,8 @@ class _SGDModel(BaseEstimator):
             stats = trainer.epoch(X, target, weights_arg, average=avg_now,
                                   check_finite=epoch == 0)
             if stats["nonfinite_row"] >= 0:
+                if progress is not None:
+                    progress.close()
                 self._refuse_nonfinite(saved, X)
             self._epochs_done += 1
             self.n_iter_ += 1
