@@ -3,7 +3,6 @@
 #include <omp.h>
 
 #include <atomic>
-#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <initializer_list>
@@ -101,14 +100,8 @@ bool all_finite(const T* data, int64_t rows, int64_t cols, int64_t row_stride,
   int bad = 0;
   const int threads = threads_for(rows * cols, 1 << 18);
 #pragma omp parallel for num_threads(threads) reduction(| : bad) schedule(static) if (threads > 1)
-  for (int64_t i = 0; i < rows; ++i) {
-    const T* row = data + i * row_stride;
-    if (col_stride == 1) {
-      bad |= !vm.all_finite(row, cols);
-    } else {
-      for (int64_t j = 0; j < cols; ++j) bad |= !std::isfinite(row[j * col_stride]);
-    }
-  }
+  for (int64_t i = 0; i < rows; ++i)
+    bad |= !all_finite_strided(vm, data + i * row_stride, cols, col_stride);
   return bad == 0;
 }
 

@@ -2,6 +2,7 @@
 // vector_math_impl.hpp holds the code once; vector_math_{generic,avx2,avx512}.cpp
 // compile it with their ISA flags, and nn.cpp picks the table of the active ISA.
 #pragma once
+#include <cmath>
 #include <cstdint>
 
 #include "mlpcore/nn.hpp"
@@ -33,6 +34,16 @@ struct VectorMath {
 
 template <class T>
 const VectorMath<T>& vector_math(Isa isa);
+
+// No NaN or infinity among the n values of x with stride `stride` (elements):
+// the vectorized table entry for contiguous values, a plain loop otherwise.
+template <class T>
+inline bool all_finite_strided(const VectorMath<T>& vm, const T* x, int64_t n, int64_t stride) {
+  if (stride == 1) return vm.all_finite(x, n);
+  for (int64_t j = 0; j < n; ++j)
+    if (!std::isfinite(x[j * stride])) return false;
+  return true;
+}
 
 namespace generic { const VectorMath<float>& table_f(); const VectorMath<double>& table_d(); }
 namespace avx2 { const VectorMath<float>& table_f(); const VectorMath<double>& table_d(); }

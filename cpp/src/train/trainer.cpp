@@ -171,19 +171,6 @@ void Trainer<T>::update(double lr, bool average, TrainState* state) {
 // loop with batch_size 1, without its per-sample kernel calls: one vectorized dot
 // product per sample and one vectorized update per mistake (or per sample with
 // weight decay).
-namespace {
-
-// No NaN or infinity in the d values of a row with column stride cs.
-template <class T>
-bool row_finite(const VectorMath<T>& vm, const T* row, int64_t d, int64_t cs) {
-  if (cs == 1) return vm.all_finite(row, d);
-  for (int64_t j = 0; j < d; ++j)
-    if (!std::isfinite(row[j * cs])) return false;
-  return true;
-}
-
-}  // namespace
-
 template <class T>
 EpochStats Trainer<T>::perceptron_online_epoch(const Dataset<T>& data, TrainState* state,
                                                bool average, bool check_finite) {
@@ -197,7 +184,7 @@ EpochStats Trainer<T>::perceptron_online_epoch(const Dataset<T>& data, TrainStat
   for (int64_t r = 0; r < n; ++r) {
     const int64_t i = config_.shuffle ? order_[r] : r;
     const T* x = data.x.data + i * data.x.rs;
-    if (check_finite && !row_finite(vm, x, d, cs)) {
+    if (check_finite && !all_finite_strided(vm, x, d, cs)) {
       stats.nonfinite_row = i;
       return stats;
     }
@@ -294,7 +281,7 @@ EpochStats Trainer<T>::epoch(const Dataset<T>& data, TrainState* state, bool ave
       x = rows_of(data.x, start, rows);
       if (check_finite)  // brings the batch into cache for the forward pass, too
         for (int64_t r = 0; r < rows; ++r)
-          if (!row_finite(vm, x.data + r * x.rs, d, x.cs)) {
+          if (!all_finite_strided(vm, x.data + r * x.rs, d, x.cs)) {
             stats.nonfinite_row = start + r;
             return stats;
           }
