@@ -23,15 +23,45 @@ def _owner(estimator) -> str:
     return f" by {type(estimator).__name__}" if estimator is not None else ""
 
 
-def check_array(X, *, name="X", estimator=None, ensure_2d=True, ensure_min_samples=1,
-                ensure_min_features=1, ensure_finite=True):
-    """X as a float32 or float64 NumPy array (float32 stays float32, other numbers
-    become float64), 2-D, non-empty and finite, or a ValueError/TypeError saying why."""
-    if _is_sparse(X):
+def refuse_unsupported(value, name="X", estimator=None):
+    """TypeError for what mlpcore cannot take as a dense array without losing something:
+    scipy.sparse matrices (the kernels are dense) and tensors that require grad
+    (mlpcore does not record gradients, so detaching them is the caller's choice)."""
+    if _is_sparse(value):
         raise TypeError(
             f"Sparse data was passed for {name}{_owner(estimator)}, but dense data is required. "
             "Use '.toarray()' to convert to a dense numpy array."
         )
+    if getattr(value, "requires_grad", False) is True:
+        raise TypeError(
+            f"{name} is a tensor that requires grad, but mlpcore does not track gradients: "
+            f"pass {name}.detach() instead."
+        )
+
+
+def _ends_in_nul(value) -> bool:
+    return (isinstance(value, str) and value.endswith("\x00")) or (
+        isinstance(value, bytes) and value.endswith(b"\x00"))
+
+
+def as_array(value, name="y"):
+    """value as a NumPy array, refusing sparse matrices and tensors that require grad.
+    Strings or bytes that end in NUL stay Python objects: numpy's 'U' and 'S' dtypes
+    drop trailing NULs, which would merge the labels 'a' and 'a\\x00'."""
+    refuse_unsupported(value, name)
+    array = np.asarray(value)
+    if array.dtype.kind in "US" and not isinstance(value, np.ndarray):
+        objects = np.asarray(value, dtype=object)
+        if any(_ends_in_nul(v) for v in objects.flat):
+            return objects
+    return array
+
+
+def check_array(X, *, name="X", estimator=None, ensure_2d=True, ensure_min_samples=1,
+                ensure_min_features=1, ensure_finite=True):
+    """X as a float32 or float64 NumPy array (float32 stays float32, other numbers
+    become float64), 2-D, non-empty and finite, or a ValueError/TypeError saying why."""
+    refuse_unsupported(X, name, estimator)
     if hasattr(X, "__dlpack__") and not isinstance(X, np.ndarray):
         try:  # CPU tensors of other libraries, without a copy
             X = np.from_dlpack(X)
@@ -107,7 +137,7 @@ def assert_all_finite(array, name="X"):
 
 def column_or_1d(y, *, name="y"):
     """y as a 1-D array; a column vector is accepted with a DataConversionWarning."""
-    y = np.asarray(y)
+    y = as_array(y, name)
     if y.ndim == 2 and y.shape[1] == 1:
         warnings.warn(
             "A column-vector y was passed when a 1d array was expected. Please change the shape "
@@ -129,12 +159,13 @@ def check_consistent_length(X, y):
 
 
 def check_sample_weight(sample_weight, n_samples, dtype):
-    """Per-sample weights as a (n,) array of dtype, non-negative and finite; None: all 1."""
+    """Per-sample weights as a (n,) array of dtype, non-negative and finite; None: all 1;
+    a scalar: that weight for every sample."""
     if sample_weight is None:
         return np.ones(n_samples, dtype=dtype)
-    if isinstance(sample_weight, numbers.Number):
-        return np.full(n_samples, sample_weight, dtype=dtype)
-    sample_weight = np.asarray(sample_weight)
+    sample_weight = as_array(sample_weight, "sample_weight")
+    if sample_weight.ndim == 0:
+        sample_weight = np.full(n_samples, sample_weight)
     if sample_weight.ndim != 1:
         raise ValueError(
             f"Sample weights must be 1D array or scalar, got shape {sample_weight.shape}"
@@ -143,7 +174,12 @@ def check_sample_weight(sample_weight, n_samples, dtype):
         raise ValueError(
             f"sample_weight.shape == {sample_weight.shape}, expected ({n_samples},)!"
         )
-    sample_weight = sample_weight.astype(dtype)
+    if sample_weight.dtype.kind not in "biufO":
+        raise TypeError(f"sample_weight must hold real numbers, got dtype {sample_weight.dtype}")
+    try:
+        sample_weight = sample_weight.astype(dtype)
+    except (TypeError, ValueError) as exc:  # objects that are no real numbers
+        raise TypeError(f"sample_weight must hold real numbers: {exc}") from None
     assert_all_finite(sample_weight, "sample_weight")
     if (sample_weight < 0).any():
         raise ValueError("Negative values in data passed to sample_weight")

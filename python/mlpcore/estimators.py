@@ -28,11 +28,21 @@ Optimization parameters, shared by all:
     early_stopping    hold out validation_fraction of the data, stop on its score and
                       restore the best weights
     shuffle, random_state, warm_start, verbose
+
+fit and partial_fit are transactions: whatever exception escapes them (bad input,
+divergence, MemoryError, KeyboardInterrupt on Ctrl-C) leaves the estimator as it was
+before the call. A fit diverges, and raises ValueError naming the epoch and the
+learning rate used, when after an epoch the training loss or a weight is NaN or
+infinite, or the loss exceeds 1e10 times the larger of the loss at the start of the
+fit and the loss of a zero output. A loss that rose at every one of the last n_iter_no_change
+epochs has not converged, so training goes on.
 """
 
 from __future__ import annotations
 
+import functools
 import numbers
+import os
 import time
 import warnings
 
@@ -47,6 +57,7 @@ from ._compat import (
 )
 from ._validation import (
     all_finite,
+    as_array,
     assert_all_finite,
     check_array,
     check_consistent_length,
@@ -63,6 +74,9 @@ __all__ = ["LinearRegression", "LogisticRegression", "MLPClassifier", "MLPRegres
 
 _SOLVERS = ("gd", "sgd")
 _SCHEDULES = ("constant", "invscaling")
+_INT64_MAX = 2**63 - 1  # integers reach the compiled trainer as int64
+# A fit diverges once its loss exceeds this many times its scale (see _check_divergence).
+_DIVERGENCE_FACTOR = 1e10
 
 
 def _check_number(name, value, *, low=None, low_open=False, high=None, integer=False,
@@ -75,6 +89,8 @@ def _check_number(name, value, *, low=None, low_open=False, high=None, integer=F
         not integer and not np.isfinite(value)
     ):
         raise ValueError(f"{name} must be {'an integer' if integer else 'a finite number'}, got {value!r}")
+    if integer and value > _INT64_MAX:
+        raise ValueError(f"{name} must fit in int64 (at most 2**63 - 1), got {value!r}")
     if low is not None and (value <= low if low_open else value < low):
         raise ValueError(f"{name} must be {'>' if low_open else '>='} {low}, got {value!r}")
     if high is not None and value > high:
@@ -127,6 +143,46 @@ def _power_iteration(matvec, dim, dtype, iterations=50, seed=0):
     return value
 
 
+def _memory_bytes():
+    """The machine's physical memory, or None where the platform does not tell."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def _mean_one(weights, what="sample_weight"):
+    """weights scaled to mean 1, divided by their maximum first so that neither their
+    sum (uniform weights of 1e308) nor its inverse (subnormal weights) overflows;
+    uniform weights of any value become exactly 1."""
+    top = weights.max()
+    if not top > 0:
+        raise ValueError(f"{what} is zero for every sample: there is nothing to fit")
+    weights = weights / top
+    return weights * (len(weights) / weights.sum())
+
+
+def _rising(losses, n):
+    """The last n epochs each raised the loss: a fit moving away, not a plateau."""
+    tail = losses[-n - 1:]
+    return len(tail) == n + 1 and all(a < b for a, b in zip(tail[:-1], tail[1:]))
+
+
+def _transactional(fit):
+    """fit or partial_fit as a transaction: whatever escapes it (ValueError, MemoryError,
+    KeyboardInterrupt from inside an epoch) leaves the estimator as it was before the
+    call, which is the documented Ctrl-C policy."""
+    @functools.wraps(fit)
+    def guarded(self, *args, **kwargs):
+        saved = self._state_before_fit()
+        try:
+            return fit(self, *args, **kwargs)
+        except BaseException:
+            self._restore_state(saved)
+            raise
+    return guarded
+
+
 class _SGDModel(BaseEstimator):
     """Shared fitting logic; subclasses define the network shape and the loss."""
 
@@ -170,11 +226,12 @@ class _SGDModel(BaseEstimator):
                 sizes = (sizes,)
             sizes = tuple(sizes)
             if not sizes or any(
-                isinstance(s, bool) or not isinstance(s, numbers.Integral) or s < 1 for s in sizes
+                isinstance(s, bool) or not isinstance(s, numbers.Integral)
+                or not 1 <= s <= _INT64_MAX for s in sizes
             ):
                 raise ValueError(
-                    f"hidden_layer_sizes must be a non-empty sequence of integers >= 1, got "
-                    f"{self.hidden_layer_sizes!r}"
+                    f"hidden_layer_sizes must be a non-empty sequence of integers from 1 to "
+                    f"2**63 - 1, got {self.hidden_layer_sizes!r}"
                 )
             _check_choice("activation", self.activation, ACTIVATIONS)
 
@@ -282,7 +339,7 @@ class _SGDModel(BaseEstimator):
                 warnings.warn(
                     f"learning_rate={self.learning_rate} is at least 2/L = {2.0 / L:.4g} for "
                     "this data: gradient descent will not converge (use a step below 2/L, "
-                    "or learning_rate='auto' for 1/L)", UserWarning, stacklevel=4)
+                    "or learning_rate='auto' for 1/L)", UserWarning, stacklevel=5)
         return float(self.learning_rate)
 
     def _validation_split(self, strata, n, rng):
@@ -310,50 +367,102 @@ class _SGDModel(BaseEstimator):
         return [*self._weights, *self._biases, *(a for pair in self._velocity for a in pair),
                 *(a for pair in self._average for a in pair)]
 
-    def _state_before_fit(self, first):
-        """What a fit that fails on non-finite X restores: the attributes and, for a
-        warm start, the values of the arrays that the epochs update in place (the
-        published coef_ may be views of them)."""
-        values = None if first else [a.copy() for a in self._arrays_updated_in_place()]
-        return dict(self.__dict__), values
+    def _state_before_fit(self):
+        """What a failed fit restores: the attributes, the values of the arrays that the
+        epochs update in place (the published coef_ may be views of them) and the
+        length of each history list, which a warm start appends to."""
+        arrays = self._arrays_updated_in_place() if hasattr(self, "_weights") else []
+        lengths = {key: len(v) for key, v in getattr(self, "history_", {}).items()}
+        return dict(self.__dict__), arrays, [a.copy() for a in arrays], lengths
 
-    def _refuse_nonfinite(self, saved, X):
-        """Puts the model back as it was before this fit and raises check_array's
-        error for X, which holds NaN or infinity."""
-        self._restore_state(saved)
+    def _restore_state(self, saved):
+        attributes, arrays, values, lengths = saved
+        self.__dict__.clear()
+        self.__dict__.update(attributes)
+        for array, value in zip(arrays, values):
+            array[...] = value
+        history = attributes.get("history_", {})
+        for key in list(history):
+            if key in lengths:
+                del history[key][lengths[key]:]
+            else:
+                del history[key]
+
+    def _check_size(self, n_samples, n_features, n_outputs, dtype):
+        """ValueError, before anything is allocated, for a network whose training needs
+        more memory than the machine has: per parameter its weight, velocity, average and
+        gradient, and the copies of the first three that a warm fit keeps to restore (7 in
+        all), and the trainer's buffers of a batch of rows (at least 256, its chunk) per
+        layer."""
+        sizes = [n_features, *self._hidden_sizes(), n_outputs]
+        n_params = sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:]))
+        batch = n_samples if self.solver == "gd" else min(int(self.batch_size), n_samples)
+        n_values = 7 * n_params + max(batch, 256) * sum(sizes[1:]) + 2 * batch * max(sizes)
+        need, limit = n_values * np.dtype(dtype).itemsize, _memory_bytes()
+        if limit is not None and need > limit:
+            raise ValueError(
+                f"{type(self).__name__} with layer sizes {sizes} has {n_params:,} parameters "
+                f"and needs about {need / 2**30:,.1f} GiB to train, more than the "
+                f"{limit / 2**30:,.1f} GiB of memory of this machine: use smaller "
+                f"hidden_layer_sizes or {'batch_size' if self.solver == 'sgd' else 'solver=sgd'}")
+
+    def _loss_scale(self, trainer, X, target, sample_weight):
+        """The larger of the loss of a zero output and that of the starting weights
+        (on at most 1024 rows spread over the data: a scale, not a measurement), which
+        no fit that converges exceeds by orders of magnitude."""
+        rows = slice(None, None, -(-len(X) // 1024))
+        start, _ = trainer.evaluate(np.ascontiguousarray(X[rows]), target[rows],
+                                    None if sample_weight is None else sample_weight[rows])
+        zero = self._zero_output_loss(target)
+        return max(zero, start) if np.isfinite(start) else zero  # X is checked by epoch 1
+
+    def _check_divergence(self, loss, scale, epoch, lr):
+        """ValueError once the fit diverges: after an epoch, the training loss or a
+        parameter is NaN or infinite, or the loss exceeds _DIVERGENCE_FACTOR times its
+        scale (_loss_scale), where no learning rate that converges takes it."""
+        if not np.isfinite(loss):
+            what = f"the training loss became {loss}"
+        elif not all(all_finite(a) for a in self._arrays_updated_in_place()):
+            what = "the weights became NaN or infinite"
+        elif scale > 0 and loss > _DIVERGENCE_FACTOR * scale:
+            what = (f"the training loss grew to {loss:.4g}, over {_DIVERGENCE_FACTOR:.0e} times "
+                    f"the larger of its loss at the start and a zero output's ({scale:.4g})")
+        else:
+            return
+        raise ValueError(
+            f"{type(self).__name__} diverged at epoch {epoch} of this fit: {what}. Use a "
+            f"smaller learning_rate than the {lr:.4g} used. The estimator is left as it was "
+            "before this fit.")
+
+    def _refuse_nonfinite(self, X):
+        """check_array's error for X, which holds NaN or infinity."""
         assert_all_finite(X)
         raise AssertionError("a non-finite row was reported in an X without one")
 
-    def _restore_state(self, saved):
-        attributes, values = saved
-        self.__dict__.clear()
-        self.__dict__.update(attributes)
-        if values is not None:
-            for array, value in zip(self._arrays_updated_in_place(), values):
-                array[...] = value
-
+    @_transactional
     def _fit(self, X, y, sample_weight, *, incremental, classes=None):
         self._validate_params()
         first = not (incremental or self.warm_start) or not hasattr(self, "_weights")
-        saved = self._state_before_fit(first)
         # X's finiteness is checked by the first epoch, row by row as its batches are
         # formed, instead of by a separate pass over the data.
         X = self._check_X(X, reset=first, ensure_finite=False)
         if y is None:
             raise ValueError(
                 f"{type(self).__name__} requires y to be passed, but the target y is None")
-        y = np.asarray(y)
+        y = as_array(y, "y")
         check_consistent_length(X, y)
         target, n_outputs = self._encode_target(y, first=first, classes=classes)
         dtype = X.dtype if first else self._dtype
         X = X.astype(dtype, copy=False)
         if target.dtype.kind == "f":  # targets train in the dtype of the weights
             target = target.astype(dtype, copy=False)
-        sample_weight = check_sample_weight(sample_weight, X.shape[0], np.float64)
-        sample_weight = sample_weight * self._class_weights(target)
-        total = sample_weight.sum()
-        if total <= 0:
-            raise ValueError("sample_weight sums to zero: there is nothing to fit")
+        # Weights with mean 1 make the minibatch gradient an unbiased estimate of
+        # the gradient of sum_i w_i loss_i / sum_i w_i.
+        sample_weight = _mean_one(check_sample_weight(sample_weight, X.shape[0], np.float64))
+        sample_weight = _mean_one(sample_weight * self._class_weights(target),
+                                  "sample_weight times class_weight").astype(dtype)
+        uniform = bool(np.all(sample_weight == 1))
+        self._check_size(X.shape[0], X.shape[1], n_outputs, dtype)
         rng = _make_rng(self.random_state if first else None)
         if first:
             self._init_parameters(X.shape[1], n_outputs, dtype, rng)
@@ -361,10 +470,6 @@ class _SGDModel(BaseEstimator):
             if self._loss == "perceptron":
                 self.history_["mistakes"] = []
             self.n_iter_ = 0
-        # Weights with mean 1 make the minibatch gradient an unbiased estimate of
-        # the gradient of sum_i w_i loss_i / sum_i w_i.
-        sample_weight = (sample_weight * (len(sample_weight) / total)).astype(dtype)
-        uniform = bool(np.all(sample_weight == 1))
 
         validation = None
         if self.early_stopping and not incremental:
@@ -372,9 +477,9 @@ class _SGDModel(BaseEstimator):
                                                 _make_rng(self.random_state))
             validation = (X[val], target[val], sample_weight[val])
             if not all_finite(validation[0]):  # rows the epochs never see
-                self._refuse_nonfinite(saved, validation[0])
+                self._refuse_nonfinite(validation[0])
             X, target, sample_weight = X[train], target[train], sample_weight[train]
-            sample_weight = (sample_weight * (len(sample_weight) / sample_weight.sum())).astype(dtype)
+            sample_weight = _mean_one(sample_weight, "sample_weight of the training part")
             for key in ("val_loss", "val_score"):
                 self.history_.setdefault(key, [])
         lr = self._learning_rate(X, sample_weight)
@@ -391,58 +496,59 @@ class _SGDModel(BaseEstimator):
         trainer.rng_state, trainer.step = self._rng_state, self._step
         trainer.average_count = self._average_count
         weights_arg = None if uniform else sample_weight
+        scale = self._loss_scale(trainer, X, target, weights_arg)
         epochs = 1 if incremental else int(self.max_epochs)
         best, stall, converged = None, 0, False
         best_params = None
         progress = _progress(self, epochs)
-        for epoch in range(epochs):
-            start = time.perf_counter()
-            avg_now = averaging and self._epochs_done + 1 >= int(self.average)
-            stats = trainer.epoch(X, target, weights_arg, average=avg_now,
-                                  check_finite=epoch == 0)
-            if stats["nonfinite_row"] >= 0:
-                if progress is not None:
-                    progress.close()
-                self._refuse_nonfinite(saved, X)
-            self._epochs_done += 1
-            self.n_iter_ += 1
-            h = self.history_
-            h["loss"].append(stats["loss"])
-            h["learning_rate"].append(stats["learning_rate"])
-            h["grad_norm"].append(stats["grad_norm"])
-            if "mistakes" in h:
-                h["mistakes"].append(stats["mistakes"])
-            use_avg = trainer.average_count > 0
-            if validation is not None:
-                vloss, vscore = trainer.evaluate(*validation, use_average=use_avg)
-                h["val_loss"].append(vloss)
-                h["val_score"].append(vscore)
-            h["seconds"].append(time.perf_counter() - start)
-            if progress is not None:
-                progress.update(h)
-            if not np.isfinite(h["loss"][-1]):
-                warnings.warn(
-                    f"{type(self).__name__}: the training loss became {h['loss'][-1]} at epoch "
-                    f"{self._epochs_done}; lower the learning rate ({lr:.4g})",
-                    ConvergenceWarning, stacklevel=3)
-                break
-            if self._loss == "perceptron" and stats["mistakes"] == 0:
-                converged = True
-                break
-            if self.tol is None:
-                continue
-            metric = -h["val_score"][-1] if validation is not None else h["loss"][-1]
-            if best is None or metric < best - self.tol:
-                best, stall = metric, 0
+        try:
+            for epoch in range(epochs):
+                start = time.perf_counter()
+                avg_now = averaging and self._epochs_done + 1 >= int(self.average)
+                stats = trainer.epoch(X, target, weights_arg, average=avg_now,
+                                      check_finite=epoch == 0)
+                if stats["nonfinite_row"] >= 0:
+                    self._refuse_nonfinite(X)
+                self._check_divergence(stats["loss"], scale, epoch + 1, lr)
+                self._epochs_done += 1
+                self.n_iter_ += 1
+                h = self.history_
+                h["loss"].append(stats["loss"])
+                h["learning_rate"].append(stats["learning_rate"])
+                h["grad_norm"].append(stats["grad_norm"])
+                if "mistakes" in h:
+                    h["mistakes"].append(stats["mistakes"])
+                use_avg = trainer.average_count > 0
                 if validation is not None:
-                    best_params = self._snapshot()
-            else:
-                stall += 1
-                if stall >= self.n_iter_no_change:
+                    vloss, vscore = trainer.evaluate(*validation, use_average=use_avg)
+                    h["val_loss"].append(vloss)
+                    h["val_score"].append(vscore)
+                h["seconds"].append(time.perf_counter() - start)
+                if progress is not None:
+                    progress.update(h)
+                if self._loss == "perceptron" and stats["mistakes"] == 0:
                     converged = True
                     break
-        if progress is not None:
-            progress.close()
+                if self.tol is None:
+                    continue
+                metric = -h["val_score"][-1] if validation is not None else h["loss"][-1]
+                if best is None or metric < best - self.tol:
+                    best, stall = metric, 0
+                    if validation is not None:
+                        best_params = self._snapshot()
+                else:
+                    stall += 1
+                    # a loss that rose at every epoch is moving away: it has not converged
+                    if stall >= self.n_iter_no_change and not _rising(
+                            h["loss"], self.n_iter_no_change):
+                        converged = True
+                        break
+            if self.solver == "gd":  # an epoch reports the loss of the weights it started from
+                final_loss, _ = trainer.evaluate(X, target, weights_arg)
+                self._check_divergence(final_loss, scale, epoch + 1, lr)
+        finally:
+            if progress is not None:
+                progress.close()
         if best_params is not None:
             self._restore(best_params)
         self._rng_state, self._step = trainer.rng_state, trainer.step
@@ -455,7 +561,7 @@ class _SGDModel(BaseEstimator):
             if self.tol is not None or self._loss == "perceptron":
                 warnings.warn(
                     f"{type(self).__name__} did not converge: max_epochs={self.max_epochs} "
-                    f"reached before {what}", ConvergenceWarning, stacklevel=3)
+                    f"reached before {what}", ConvergenceWarning, stacklevel=4)
         self._publish()
         return self
 
@@ -544,6 +650,13 @@ class _SGDModel(BaseEstimator):
                 lambda out: K.squared_error_backward(out, target))
 
 
+def _score_inputs(y, sample_weight):
+    """score's y and sample_weight as arrays, refusing sparse matrices and tensors that
+    require grad as fit does."""
+    return as_array(y, "y"), None if sample_weight is None else as_array(
+        sample_weight, "sample_weight")
+
+
 def _progress(model, epochs):
     if not model.verbose:
         return None
@@ -558,7 +671,7 @@ class _Classifier(ClassifierMixin, _SGDModel):
     def _encode_target(self, y, *, first, classes=None):
         y = classification_target(y)
         if first:
-            labels = np.unique(y) if classes is None else np.unique(np.asarray(classes))
+            labels = np.unique(y) if classes is None else np.unique(as_array(classes, "classes"))
             if classes is not None and not np.isin(y, labels).all():
                 raise ValueError(f"y has labels that are not in classes: "
                                  f"{np.setdiff1d(np.unique(y), labels)}")
@@ -578,6 +691,9 @@ class _Classifier(ClassifierMixin, _SGDModel):
 
     def _n_outputs(self):
         return len(self.classes_)
+
+    def _zero_output_loss(self, target):
+        return float(np.log(len(self.classes_)))  # the cross-entropy of equal scores
 
     def _target_from_index(self, index):
         return index
@@ -600,6 +716,8 @@ class _Classifier(ClassifierMixin, _SGDModel):
             if unknown:
                 raise ValueError(f"class_weight names classes not in the data: {unknown}")
             per_class = np.array([float(cw.get(c, 1.0)) for c in self.classes_.tolist()])
+            if not (np.isfinite(per_class) & (per_class >= 0)).all():
+                raise ValueError(f"class_weight values must be finite and >= 0, got {cw!r}")
         else:
             raise ValueError(f"class_weight must be None, 'balanced' or a dict, got {cw!r}")
         return per_class[index]
@@ -616,6 +734,10 @@ class _Classifier(ClassifierMixin, _SGDModel):
         """The class of the largest score."""
         out = self._raw_output(X)
         return self.classes_[np.argmax(out, axis=1)]
+
+    def score(self, X, y, sample_weight=None):
+        """Mean accuracy of predict(X) against y (weighted by sample_weight)."""
+        return super().score(X, *_score_inputs(y, sample_weight))
 
     def fit(self, X, y, sample_weight=None):
         """Fit on X (n, d) and class labels y (n,); returns self."""
@@ -663,6 +785,14 @@ class _Regressor(RegressorMixin, _SGDModel):
         """The network's output: (n,) for a 1-D target, else (n, k)."""
         out = self._raw_output(X)
         return out[:, 0] if self._y_ndim == 1 else out
+
+    def score(self, X, y, sample_weight=None):
+        """Coefficient of determination R^2 of predict(X) against y, averaged over outputs."""
+        return super().score(X, *_score_inputs(y, sample_weight))
+
+    def _zero_output_loss(self, target):
+        # E = 1/(2n) sum_n ||d_n||^2 for the output 0
+        return float(np.einsum("ij,ij->", target, target, dtype=np.float64)) / (2 * len(target))
 
     def fit(self, X, y, sample_weight=None):
         """Fit on X (n, d) and targets y (n,) or (n, k); returns self."""
@@ -751,6 +881,9 @@ class Perceptron(_Classifier):
 
     def _n_outputs(self):
         return 1
+
+    def _zero_output_loss(self, target):
+        return 0.0  # the perceptron criterion of the output 0
 
     def _target_from_index(self, index):
         # classes_[0] -> -1, classes_[1] -> +1
