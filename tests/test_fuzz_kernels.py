@@ -2,9 +2,10 @@
 
 Each call draws shapes (0, 1, small, odd), dtypes (float32/float64 and wrong ones: int, bool,
 float16, complex, object, Python lists), layouts (C, Fortran, transposed, sliced, negative
-strides, read-only broadcasts), aliasing (arrays carved out of one shared buffer at random
-offsets, so that an output may be exactly an input, partly overlap one, or overlap the int64
-class labels), values (NaN, +-inf, huge, tiny, subnormal), bad labels and unknown names.
+strides, read-only broadcasts, the other byte order), aliasing (arrays carved out of one
+shared buffer at random offsets, so that an output may be exactly an input, partly overlap
+one, or overlap the int64 class labels), values (NaN, +-inf, huge, tiny, subnormal), bad
+labels and unknown names.
 
 Contract checked on every call: the kernel either returns what its docstring documents (shape
 and dtype of the outputs, the very `out`/`c`/`param`/`avg` object when one is updated in place,
@@ -137,7 +138,7 @@ def arrays(draw, shape, dt=None, pool=None, allow_list=True, allow_bad=True, val
     seed = draw(st.integers(0, 2**32 - 1))
     kind = values or draw(st.sampled_from(VALUE_KINDS))
     x = _values(np.random.default_rng(seed), kind, shape, dt)
-    layouts = ["C", "C", "C", "F", "T", "slice", "neg", "bcast", "readonly"]
+    layouts = ["C", "C", "C", "F", "T", "slice", "neg", "bcast", "readonly", "swapped"]
     if allow_list:
         layouts.append("list")
     if pool is not None and dt is not object:
@@ -171,6 +172,8 @@ def arrays(draw, shape, dt=None, pool=None, allow_list=True, allow_bad=True, val
     if layout == "readonly":
         x.flags.writeable = False
         return x
+    if layout == "swapped":   # the same values stored in the other byte order
+        return x.astype(x.dtype.newbyteorder()) if x.dtype.kind == "f" else x
     # pool: carved out of the shared buffer (may alias other arrays of the same call)
     y = pool.carve(x.shape, x.dtype, x)
     if y is None:
@@ -222,9 +225,10 @@ def outputs(draw, shape, dt, pool, inputs):
 # ------------------------------------------------------------------ the contract
 
 def _dtype_of(*xs):
+    """The dtype of the outputs: that of the first array input, in native byte order."""
     for x in xs:
         if isinstance(x, np.ndarray):
-            return x.dtype
+            return x.dtype.newbyteorder("=")
     return np.dtype(np.float64)
 
 

@@ -11,7 +11,7 @@ void run_gemm(const py::array& a, const py::array& b, py::array& c, double alpha
     using T = decltype(tag);
     auto av = cmatrix<T>(a), bv = cmatrix<T>(b);
     auto cv = matrix<T>(c);
-    py::gil_scoped_release release;
+    Compute compute;
     gemm<T>(T(alpha), av, bv, T(beta), cv);
   });
 }

@@ -26,7 +26,7 @@ py::array activation_forward_py(py::handle name, py::handle a_obj, py::handle ou
     const T* ap = ptr<T>(a);
     T* op = ptr<T>(staged.work);
     int64_t n = a.size();
-    py::gil_scoped_release release;
+    Compute compute;
     activation_forward<T>(act, op, ap, n);
   });
   staged.finish();
@@ -54,7 +54,7 @@ py::array activation_backward_py(py::handle name, py::handle y_obj, py::handle d
     const T *yp = ptr<T>(y), *dyp = ptr<T>(dy);
     T* op = ptr<T>(staged.work);
     int64_t n = y.size();
-    py::gil_scoped_release release;
+    Compute compute;
     activation_backward<T>(act, op, yp, dyp, n);
   });
   staged.finish();
@@ -74,7 +74,7 @@ py::array softmax_py(const char* kernel, bool log, py::handle a_obj, py::handle 
     using T = decltype(tag);
     auto av = cmatrix<T>(a);
     auto ov = matrix<T>(staged.work);
-    py::gil_scoped_release release;
+    Compute compute;
     if (log)
       log_softmax_forward<T>(ov, av);
     else
@@ -172,7 +172,7 @@ std::pair<double, py::array> cross_entropy_py(const char* kernel, py::handle log
     if (!target.has_labels) pv = cmatrix<T>(target.probs);
     MatView<T> dv{nullptr, 0, 0, 0, 0};
     if (want_grad) dv = matrix<T>(staged.work);
-    py::gil_scoped_release release;
+    Compute compute;
     return cross_entropy<T>(lv, labels, pv, dv, reduction);
   });
   if (want_grad) staged.finish();
@@ -218,7 +218,7 @@ std::pair<double, py::array> squared_error_py(py::handle y_obj, py::handle d_obj
     using T = decltype(tag);
     const T *yp = ptr<T>(p.y), *dp = ptr<T>(p.d);
     T* gp = want_grad ? ptr<T>(staged.work) : nullptr;
-    py::gil_scoped_release release;
+    Compute compute;
     return squared_error<T>(yp, dp, p.n, p.k, gp, reduction);
   });
   if (want_grad) staged.finish();
@@ -249,7 +249,7 @@ std::pair<double, py::array> perceptron_py(py::handle s_obj, py::handle d_obj,
     using T = decltype(tag);
     const T *sp = ptr<T>(p.y), *dp = ptr<T>(p.d);
     T* gp = want_grad ? ptr<T>(staged.work) : nullptr;
-    py::gil_scoped_release release;
+    Compute compute;
     return perceptron_criterion<T>(sp, dp, p.n, p.k, gp, reduction);
   });
   if (want_grad) staged.finish();
@@ -282,7 +282,7 @@ py::array linear_forward_py(py::handle x_obj, py::handle w_obj, py::handle b_obj
     auto xv = cmatrix<T>(x), wv = cmatrix<T>(w);
     const T* bp = b ? ptr<T>(*b) : nullptr;
     auto ov = matrix<T>(out);
-    py::gil_scoped_release release;
+    Compute compute;
     linear_forward<T>(ov, xv, wv, bp, act);
   });
   return out;
@@ -309,7 +309,7 @@ py::tuple linear_backward_py(py::handle x_obj, py::handle w_obj, py::handle dz_o
     auto xv = cmatrix<T>(x), wv = cmatrix<T>(w), dzv = cmatrix<T>(dz);
     auto dxv = matrix<T>(dx), dwv = matrix<T>(dw);
     T* dbp = ptr<T>(staged_db.work);
-    py::gil_scoped_release release;
+    Compute compute;
     linear_backward<T>(dxv, dwv, dbp, xv, wv, dzv);
   });
   staged_db.finish();

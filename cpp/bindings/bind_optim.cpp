@@ -21,7 +21,7 @@ py::array inplace(const char* kernel, const char* name, py::handle given) {
                                      describe_object(obj));
   auto a = py::reinterpret_borrow<py::array>(obj);
   if (!is_f32(a) && !is_f64(a))
-    fail<py::type_error>(kernel, std::string(name) + " must be a float32 or float64 array, got " +
+    fail<py::type_error>(kernel, std::string(name) + " must be a float32 or float64 array in native byte order, got " +
                                      describe(a));
   return output(kernel, name, a, a.dtype(), shape_of(a));
 }
@@ -58,7 +58,7 @@ py::array sgd_step_py(py::handle param_obj, py::handle grad_obj, double lr, doub
     T *pp = ptr<T>(param), *vp = velocity ? ptr<T>(*velocity) : nullptr;
     const T* gp = ptr<T>(grad);
     int64_t n = param.size();
-    py::gil_scoped_release release;
+    Compute compute;
     sgd_step<T>(pp, gp, vp, n, lr, momentum, weight_decay, nesterov);
   });
   return param;
@@ -88,7 +88,7 @@ py::array average_step_py(py::handle avg_obj, py::handle param_obj, py::handle n
     T* ap = ptr<T>(avg);
     const T* pp = ptr<T>(param);
     int64_t size = avg.size();
-    py::gil_scoped_release release;
+    Compute compute;
     average_step<T>(ap, pp, size, n);
   });
   return avg;

@@ -31,7 +31,7 @@ static bool all_finite_of(const py::array& a) {
   const int64_t rs = a.ndim() == 2 ? a.strides(0) / item : 0;
   const int64_t cs = a.strides(a.ndim() - 1) / item;
   const T* data = static_cast<const T*>(a.data());
-  py::gil_scoped_release release;
+  Compute compute;
   return all_finite(data, rows, cols, rs, cs);
 }
 
@@ -41,7 +41,7 @@ void init_runtime(py::module_& m) {
       [](py::array a) {
         const char* kernel = "_all_finite";
         if (!is_f32(a) && !is_f64(a))
-          fail<py::type_error>(kernel, "a must be a float32 or float64 array, got " + describe(a));
+          fail<py::type_error>(kernel, "a must be a float32 or float64 array in native byte order, got " + describe(a));
         if (a.ndim() != 1 && a.ndim() != 2)
           fail<py::value_error>(kernel, "a must be 1-D or 2-D, got " + describe(a));
         for (py::ssize_t i = 0; i < a.ndim(); ++i)
@@ -52,7 +52,8 @@ void init_runtime(py::module_& m) {
       },
       py::arg("a"), "True when no element of a (1-D or 2-D, float32 or float64) is NaN or infinite.");
   m.def("get_num_threads", &get_num_threads,
-        "The number of threads the kernels use (default: OpenMP's, e.g. OMP_NUM_THREADS).");
+        "The number of threads the kernels use (default: OpenMP's, e.g. OMP_NUM_THREADS); "
+        "always 1 in a process made by fork(), where the parent's threads are gone.");
   m.def(
       "set_num_threads",
       [](py::object n) {

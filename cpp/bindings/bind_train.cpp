@@ -62,7 +62,7 @@ class PyTrainer {
                                         describe_object(weights[0]));
     py::array w0 = weights[0].cast<py::array>();
     if (!is_f32(w0) && !is_f64(w0))
-      fail<py::type_error>(kKernel, "weights must be float32 or float64, got " + describe(w0));
+      fail<py::type_error>(kKernel, "weights must be float32 or float64 in native byte order, got " + describe(w0));
     dtype_ = w0.dtype();
     auto layers_f = std::vector<DenseLayer<float>>();
     auto layers_d = std::vector<DenseLayer<double>>();
@@ -122,7 +122,7 @@ class PyTrainer {
     EpochStats stats = dispatch([&](auto& trainer, auto tag) {
       using T = decltype(tag);
       Dataset<T> ds = view<T>(data);
-      py::gil_scoped_release release;
+      Compute compute;
       return trainer.epoch(ds, &state_, average, check_finite);
     });
     py::dict out;
@@ -141,7 +141,7 @@ class PyTrainer {
     dispatch([&](auto& trainer, auto tag) {
       using T = decltype(tag);
       Dataset<T> ds = view<T>(data);
-      py::gil_scoped_release release;
+      Compute compute;
       trainer.evaluate(ds, use_average && has_average_, &loss, &score);
       return 0;
     });
@@ -155,7 +155,7 @@ class PyTrainer {
       using T = decltype(tag);
       auto xv = cmatrix<T>(x);
       auto ov = matrix<T>(out);
-      py::gil_scoped_release release;
+      Compute compute;
       trainer.predict(xv, ov, use_average && has_average_);
       return 0;
     });

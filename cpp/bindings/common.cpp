@@ -37,9 +37,30 @@ static bool is_float(const py::array& a) {
   return a.dtype().kind() == 'f' && (a.itemsize() == 4 || a.itemsize() == 8);
 }
 
+// '>' or '<' naming the other byte order than this machine's ('=' and '|' are native).
+static bool foreign_byte_order(const py::dtype& dtype) {
+  const char order = dtype.attr("byteorder").cast<std::string>()[0];
+  constexpr char foreign = __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? '>' : '<';
+  return order == foreign;
+}
+
+// A float input of the other byte order becomes a native copy: the kernels read
+// native floats only (reading swapped bytes as numbers gives garbage, and taking a
+// '>f4' for a float64 overruns its buffer).
+static py::array native_order(const py::array& a) {
+  if (!foreign_byte_order(a.dtype())) return a;
+  py::object native = a.dtype().attr("newbyteorder")("=");
+  return a.attr("astype")(native).cast<py::array>();
+}
+
 py::object array_view(const char* kernel, const char* name, py::handle obj) {
-  if (py::isinstance<py::array>(obj) || !py::hasattr(obj, "__dlpack__"))
-    return py::reinterpret_borrow<py::object>(obj);
+  if (py::isinstance<py::array>(obj)) return py::reinterpret_borrow<py::object>(obj);
+  // scipy.sparse matrices and arrays (numpy.asarray would make a 0-d object array).
+  if (py::hasattr(obj, "tocsr") && py::hasattr(obj, "nnz"))
+    fail<py::type_error>(kernel, std::string(name) + " is a sparse matrix (" +
+                                     describe_object(obj) + "); the kernels take dense arrays: "
+                                     "pass .toarray()");
+  if (!py::hasattr(obj, "__dlpack__")) return py::reinterpret_borrow<py::object>(obj);
   try {
     return py::module_::import("numpy").attr("from_dlpack")(obj);
   } catch (py::error_already_set& e) {
@@ -56,7 +77,7 @@ py::array float_input(const char* kernel, const char* name, py::handle given, py
     if (!is_float(a))
       fail<py::type_error>(kernel, std::string(name) + " must be a float32 or float64 array, got " +
                                        describe(a));
-    return a;
+    return native_order(a);
   }
   if (obj.is_none())
     fail<py::type_error>(kernel, std::string(name) + " must be an array, got None");
@@ -68,7 +89,7 @@ py::array float_input(const char* kernel, const char* name, py::handle given, py
     fail<py::type_error>(kernel, std::string(name) + " must be array-like, got " +
                                      describe_object(obj));
   }
-  if (is_float(a)) return a;
+  if (is_float(a)) return native_order(a);
   char kind = a.dtype().kind();
   if (kind == 'b' || kind == 'i' || kind == 'u') {
     py::object dtype = like.is_none() ? py::object(py::dtype::of<double>())
@@ -155,6 +176,10 @@ py::array output(const char* kernel, const char* name, py::handle given, const p
                                      py::str(dtype).cast<std::string>() + ", got " +
                                      describe_object(obj));
   auto a = py::reinterpret_borrow<py::array>(obj);
+  if (foreign_byte_order(a.dtype()))
+    fail<py::type_error>(kernel, std::string(name) + " must be in this machine's byte order "
+                                     "(the kernel writes native " +
+                                     py::str(dtype).cast<std::string>() + "), got " + describe(a));
   if (!same_dtype(a.dtype(), dtype))
     fail<py::type_error>(kernel, std::string(name) + " must have dtype " +
                                      py::str(dtype).cast<std::string>() + ", got " + describe(a));
@@ -238,6 +263,34 @@ py::array element_strides(const py::array& a) {
 py::array unit_column_stride(const py::array& a) {
   if (rows_contiguous(a)) return a;
   return py::module_::import("numpy").attr("ascontiguousarray")(a).cast<py::array>();
+}
+
+namespace {
+unsigned long g_main_thread = 0;  // PyThread_get_thread_ident() of Python's main thread
+
+// Runs Python's pending signal handlers; true when one raised. The exception stays
+// set in this thread until Interrupted reaches pybind11's translator below.
+bool python_signal_raised() {
+  py::gil_scoped_acquire gil;
+  return PyErr_CheckSignals() != 0;
+}
+}  // namespace
+
+Compute::Compute()
+    : interrupts_(PyThread_get_thread_ident() == g_main_thread ? python_signal_raised : nullptr) {}
+
+void init_interrupts() {
+  g_main_thread = py::module_::import("threading")
+                      .attr("main_thread")()
+                      .attr("ident")
+                      .cast<unsigned long>();
+  py::register_exception_translator([](std::exception_ptr p) {
+    try {
+      if (p) std::rethrow_exception(p);
+    } catch (const Interrupted&) {
+      if (!PyErr_Occurred()) PyErr_SetNone(PyExc_KeyboardInterrupt);
+    }
+  });
 }
 
 Reduction parse_reduction(const char* kernel, py::handle reduction) {

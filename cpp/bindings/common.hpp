@@ -6,12 +6,14 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "mlpcore/matrix.hpp"
 #include "mlpcore/nn.hpp"
+#include "mlpcore/runtime.hpp"
 
 namespace mlpcore::bind {
 
@@ -113,12 +115,30 @@ T* ptr(const py::array& a) {
   return static_cast<T*>(const_cast<void*>(a.data()));
 }
 
-// Calls f(float{}) or f(double{}) by the dtype of a.
+// Calls f(float{}) or f(double{}) by the dtype of a, which the caller has checked to be
+// native float32 or float64; anything else is refused rather than read as double.
 template <class F>
 decltype(auto) by_dtype(const py::array& a, F&& f) {
   if (is_f32(a)) return f(float{});
+  if (!is_f64(a))
+    throw std::logic_error("mlpcore: unchecked array of " + describe(a) + " reached a kernel");
   return f(double{});
 }
+
+// While a kernel runs: the GIL released and, on Python's main thread, a check for
+// pending signals (Ctrl-C) between blocks of work. A handler that raises (SIGINT's
+// KeyboardInterrupt) stops the kernel, and its exception reaches the caller.
+class Compute {
+ public:
+  Compute();
+
+ private:
+  InterruptScope interrupts_;       // set up first, torn down last, with the GIL held
+  py::gil_scoped_release release_;
+};
+// At import: the thread whose kernels look for signals, and the translation of
+// mlpcore::Interrupted into the pending Python exception.
+void init_interrupts();
 
 void init_runtime(py::module_& m);
 void init_gemm(py::module_& m);

@@ -3,6 +3,7 @@
 
 PYBIND11_MODULE(_core, m) {
   m.doc() = "mlpcore's compiled kernels (use mlpcore.kernels)";
+  mlpcore::bind::init_interrupts();
   mlpcore::bind::init_runtime(m);
   mlpcore::bind::init_gemm(m);
   mlpcore::bind::init_nn(m);

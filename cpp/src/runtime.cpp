@@ -1,8 +1,10 @@
 #include "mlpcore/runtime.hpp"
 
 #include <omp.h>
+#include <pthread.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <initializer_list>
@@ -66,7 +68,17 @@ Isa initial_isa() {
 std::atomic<int> g_isa{static_cast<int>(initial_isa())};
 std::atomic<int> g_threads{0};  // 0: not set, use omp_get_max_threads()
 
+// A child made by fork() from a process that has run OpenMP threads inherits a thread
+// pool whose threads did not survive the fork: GNU OpenMP waits on them forever at the
+// first parallel region with more than one thread. Such a child runs every kernel on
+// its calling thread (fork-start pools, joblib's multiprocessing backend).
+std::atomic<bool> g_forked{false};
+void on_fork_child() { g_forked.store(true, std::memory_order_relaxed); }
+const int g_atfork_registered = pthread_atfork(nullptr, nullptr, on_fork_child);
+
 }  // namespace
+
+bool in_forked_child() { return g_forked.load(std::memory_order_relaxed); }
 
 Isa active_isa() { return static_cast<Isa>(g_isa.load(std::memory_order_relaxed)); }
 void set_active_isa(Isa isa) { g_isa.store(static_cast<int>(isa), std::memory_order_relaxed); }
@@ -75,6 +87,7 @@ void set_active_isa(Isa isa) { g_isa.store(static_cast<int>(isa), std::memory_or
 // threadpool_limits) caps the count, so that limiting the OpenMP pool from outside
 // limits mlpcore too; set_num_threads sets both.
 int get_num_threads() {
+  if (in_forked_child()) return 1;
   const int openmp = omp_get_max_threads();
   const int n = g_threads.load(std::memory_order_relaxed);
   return n > 0 && n < openmp ? n : openmp;
@@ -84,6 +97,25 @@ void set_num_threads(int n) {
   n = n > 0 ? n : 1;
   g_threads.store(n, std::memory_order_relaxed);
   omp_set_num_threads(n);
+}
+
+namespace {
+thread_local InterruptCheck t_interrupt_check = nullptr;
+thread_local std::chrono::steady_clock::time_point t_next_poll{};
+}  // namespace
+
+InterruptScope::InterruptScope(InterruptCheck check) : previous_(t_interrupt_check) {
+  t_interrupt_check = check;
+  t_next_poll = std::chrono::steady_clock::now() + std::chrono::milliseconds(kInterruptPollMs);
+}
+InterruptScope::~InterruptScope() { t_interrupt_check = previous_; }
+
+bool interrupt_requested() {
+  if (!t_interrupt_check) return false;
+  const auto now = std::chrono::steady_clock::now();
+  if (now < t_next_poll) return false;
+  t_next_poll = now + std::chrono::milliseconds(kInterruptPollMs);
+  return t_interrupt_check();
 }
 
 int threads_for(int64_t work, int64_t min_work_per_thread) {

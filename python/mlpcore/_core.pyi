@@ -138,7 +138,7 @@ def gemm(
     """c := alpha * (a @ b) + beta * c, in place; returns c."""
 
 def get_num_threads() -> int:
-    """The number of threads the kernels use (default: OpenMP's, e.g. OMP_NUM_THREADS)."""
+    """The number of threads the kernels use (default: OpenMP's, e.g. OMP_NUM_THREADS); always 1 in a process made by fork(), where the parent's threads are gone."""
 
 def linear_backward(
     x: typing.Any,

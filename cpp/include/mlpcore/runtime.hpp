@@ -1,6 +1,7 @@
 // Run-time settings shared by every kernel: the SIMD path and the thread count.
 #pragma once
 #include <cstdint>
+#include <stdexcept>
 
 namespace mlpcore {
 
@@ -17,12 +18,37 @@ void set_active_isa(Isa isa);                    // caller checks isa_supported
 
 // Threads used by the OpenMP loops of every kernel: the count set here, capped by
 // OpenMP's setting in the calling thread (omp_get_max_threads(): OMP_NUM_THREADS,
-// threadpoolctl); by default OpenMP's setting alone.
+// threadpoolctl); by default OpenMP's setting alone. Always 1 in a child made by
+// fork(), whose inherited OpenMP thread pool is unusable.
 int get_num_threads();
+bool in_forked_child();
 void set_num_threads(int n);  // n >= 1; also sets OpenMP's count in the calling thread
 // Threads worth using for `work` units of roughly `unit_cost` flops each: small
 // problems stay on one thread. Never changes results, only speed.
 int threads_for(int64_t work, int64_t min_work_per_thread);
+
+// Cooperative interruption (Ctrl-C): long loops call interrupt_requested() between
+// blocks of work, on the calling thread and outside parallel regions, and stop by
+// throwing Interrupted. It asks the check installed for the calling thread by an
+// InterruptScope, at most every kInterruptPollMs; with none installed it is false.
+// The Python bindings install one on Python's main thread that runs pending signal
+// handlers, so that Ctrl-C raises KeyboardInterrupt within a fraction of a second.
+using InterruptCheck = bool (*)();
+constexpr int kInterruptPollMs = 100;
+class InterruptScope {
+ public:
+  explicit InterruptScope(InterruptCheck check);  // nullptr: no check in this scope
+  ~InterruptScope();
+  InterruptScope(const InterruptScope&) = delete;
+  InterruptScope& operator=(const InterruptScope&) = delete;
+
+ private:
+  InterruptCheck previous_;
+};
+bool interrupt_requested();
+struct Interrupted : std::runtime_error {
+  Interrupted() : std::runtime_error("mlpcore: interrupted") {}
+};
 
 // True when no element of the rows x cols matrix (element (i, j) at
 // data[i * row_stride + j * col_stride]) is NaN or infinite. One threaded read of the

@@ -13,6 +13,8 @@
 // any thread count.
 #include <omp.h>
 
+#include <atomic>
+
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -93,10 +95,14 @@ void choose_grid(int nt, int64_t m_tiles, int64_t n_tiles, int* tm, int* tn) {
 
 // The part of the product done by thread `tid` of `nt`. bbuf: the shared packed B
 // block; abuf: this thread's packed A block.
+// `stop` is shared by the team: thread 0 (the calling thread) sets it from
+// interrupt_requested() between its blocks of A; every thread then skips its remaining
+// blocks, and all leave after the same barrier (stop is read there before anyone can
+// pass the next barrier, behind which thread 0 could set it again).
 template <class T>
 void gemm_blocked(const GemmKernel<T>& K, T alpha, MatView<const T> a, MatView<const T> b,
                   T beta, MatView<T> c, const GemmEpilogue<T>* ep, T* bbuf, T* abuf, int tid,
-                  int nt) {
+                  int nt, std::atomic<bool>* stop) {
   const int64_t m = c.rows, n = c.cols, k = a.cols;
   const int64_t MR = K.mr, NR = K.nr, MC = K.mc;
   // K and N cut into equal blocks (at most KC, NC) rather than full blocks and a
@@ -141,6 +147,8 @@ void gemm_blocked(const GemmKernel<T>& K, T alpha, MatView<const T> a, MatView<c
 
       // 3rd loop around the micro-kernel: ic over MC rows of A and C.
       for (int64_t ic = i_begin; ic < i_end; ic += MC) {
+        if (tid == 0 && interrupt_requested()) stop->store(true, std::memory_order_relaxed);
+        if (stop->load(std::memory_order_relaxed)) break;
         const int64_t mc = min64(MC, i_end - ic);
         K.pack_a(mc, kc, a.data + ic * a.rs + pc * a.cs, a.rs, a.cs, abuf);
 
@@ -161,6 +169,7 @@ void gemm_blocked(const GemmKernel<T>& K, T alpha, MatView<const T> a, MatView<c
       }
       // The next pc (or jc) repacks bbuf: everyone must be done reading it.
 #pragma omp barrier
+      if (stop->load(std::memory_order_relaxed)) return;
     }
   }
 }
@@ -271,17 +280,19 @@ void gemm_blis(T alpha, MatView<const T> a, MatView<const T> b, T beta, MatView<
   const int64_t a_elems = round_up(kc_max * min64(K.mc, round_up(m, K.mr)), line);
   T* ws = static_cast<T*>(t_workspace.get(static_cast<size_t>(b_elems + nt * a_elems) * sizeof(T)));
 
+  std::atomic<bool> stop{false};
   if (nt == 1) {
-    gemm_blocked<T>(K, alpha, a, b, beta, c, epilogue, ws, ws + b_elems, 0, 1);
-    return;
-  }
+    gemm_blocked<T>(K, alpha, a, b, beta, c, epilogue, ws, ws + b_elems, 0, 1, &stop);
+  } else {
 #pragma omp parallel num_threads(nt)
-  {
-    // The team may be smaller than asked (nested parallelism, thread limits).
-    const int tid = omp_get_thread_num();
-    gemm_blocked<T>(K, alpha, a, b, beta, c, epilogue, ws, ws + b_elems + tid * a_elems, tid,
-                    omp_get_num_threads());
+    {
+      // The team may be smaller than asked (nested parallelism, thread limits).
+      const int tid = omp_get_thread_num();
+      gemm_blocked<T>(K, alpha, a, b, beta, c, epilogue, ws, ws + b_elems + tid * a_elems, tid,
+                      omp_get_num_threads(), &stop);
+    }
   }
+  if (stop.load()) throw Interrupted();
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "mlpcore/optim.hpp"
+#include "mlpcore/runtime.hpp"
 #include "nn/losses.hpp"
 #include "nn/vector_math.hpp"
 
@@ -182,6 +183,7 @@ EpochStats Trainer<T>::perceptron_online_epoch(const Dataset<T>& data, TrainStat
   EpochStats stats;
   double total = 0, lr = 0;
   for (int64_t r = 0; r < n; ++r) {
+    if (r % 1024 == 0 && interrupt_requested()) throw Interrupted();
     const int64_t i = config_.shuffle ? order_[r] : r;
     const T* x = data.x.data + i * data.x.rs;
     if (check_finite && !all_finite_strided(vm, x, d, cs)) {
@@ -245,6 +247,7 @@ EpochStats Trainer<T>::epoch(const Dataset<T>& data, TrainState* state, bool ave
   EpochStats stats;
   double total = 0;
   for (int64_t start = 0; start < n; start += batch_) {
+    if (interrupt_requested()) throw Interrupted();
     const int64_t rows = std::min(batch_, n - start);
     MatView<const T> x;
     const int64_t* labels = nullptr;
@@ -330,6 +333,7 @@ template <class T>
 void Trainer<T>::predict(MatView<const T> x, MatView<T> out, bool use_average) {
   const int64_t k = layers_.back().n_out;
   for (int64_t start = 0; start < x.rows; start += kChunkRows) {
+    if (interrupt_requested()) throw Interrupted();
     const int64_t rows = std::min(kChunkRows, x.rows - start);
     forward(rows_of(x, start, rows), rows, use_average);
     const T* h = h_.back().data();
@@ -354,6 +358,7 @@ void Trainer<T>::evaluate(const Dataset<T>& data, bool use_average, double* loss
   }
   double total = 0, correct = 0;
   for (int64_t start = 0; start < n; start += kChunkRows) {
+    if (interrupt_requested()) throw Interrupted();
     const int64_t rows = std::min(kChunkRows, n - start);
     forward(rows_of(data.x, start, rows), rows, use_average);
     const int64_t* labels = data.labels ? data.labels + start : nullptr;
