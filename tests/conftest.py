@@ -4,8 +4,8 @@ Fixtures: ``dtype`` (float32, float64), ``isa`` (every SIMD path this CPU suppor
 ``mlpcore._core._set_isa`` and restored afterwards), ``rng``.
 Helpers (imported by the test modules with ``from conftest import ...``): ``assert_close``
 (prints the largest violation and its index), the tolerances of the reference docstrings,
-``gemm_bound`` and ``views`` (the same values as C-order, Fortran-order, transposed, sliced,
-negative-stride and broadcast arrays).
+``gemm_bound``, ``views`` (the same values as C-order, Fortran-order, transposed, sliced,
+negative-stride and broadcast arrays) and ``memory_cap`` (for child processes).
 
 Hypothesis profiles: "ci" (200 examples, loaded when the environment variable CI is set) and
 "dev" (30 examples).
@@ -182,3 +182,15 @@ def view_as(x, layout):
 
 def random_array(rng, shape, dtype, scale=1.0):
     return (scale * rng.standard_normal(shape)).astype(dtype)
+
+
+def memory_cap(limit_bytes):
+    """A preexec_fn for subprocess that caps the child's address space at limit_bytes;
+    it caps nothing under AddressSanitizer, whose shadow memory reserves terabytes of
+    address space (tools/sanitize.sh preloads it into every child)."""
+    import resource
+
+    def cap():
+        if "libasan" not in os.environ.get("LD_PRELOAD", ""):
+            resource.setrlimit(resource.RLIMIT_AS, (limit_bytes, limit_bytes))
+    return cap

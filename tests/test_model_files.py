@@ -15,7 +15,6 @@ import json
 import os
 import pickle
 import re
-import resource
 import shutil
 import socket
 import stat
@@ -33,6 +32,7 @@ import numpy as np
 import pytest
 
 import mlpcore
+from conftest import memory_cap
 from mlpcore import (
     MLP,
     LinearRegression,
@@ -243,14 +243,12 @@ MEMORY = 5 << 28  # 1.25 GiB of address space: the child's 0.3 GiB and room to l
 def run_child(ops, warm_up, *, memory=MEMORY, timeout=300, user=None):
     """The outcome, [exception name or "done", message], of each op: ("load", path) loads
     and predicts, ("save", source, target) loads source and saves it to target."""
-    def limits():
-        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-
     env = {**os.environ, "PYTHONPATH": PYTHON_DIR, "OMP_NUM_THREADS": "1",
            "OPENBLAS_NUM_THREADS": "1"}
     job = {"warm_up": str(warm_up), "user": user, "ops": [[str(p) for p in op] for op in ops]}
     child = subprocess.run([sys.executable, "-c", CHILD], input=json.dumps(job), text=True,
-                           capture_output=True, timeout=timeout, preexec_fn=limits, env=env)
+                           capture_output=True, timeout=timeout, preexec_fn=memory_cap(memory),
+                           env=env)
     assert child.returncode == 0, f"the child died ({child.returncode}): {child.stderr[-3000:]}"
     return json.loads(child.stdout.splitlines()[-1])
 
