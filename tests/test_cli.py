@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import mlpcore
-from mlpcore.cli import main
+from mlpcore.cli import build_parser, main
 
 
 def run(capsys, *argv):
@@ -177,6 +177,22 @@ def test_bad_options_are_usage_errors(capsys):
     assert "expected a number in [0, 1)" in capsys.readouterr().err
     code, _, err = run(capsys)
     assert code == 2 and "a command is required" in err
+
+
+@pytest.mark.parametrize("text, size", [("1", 1), ("1024", 1024), ("2K", 2048), ("500M", 500 << 20),
+                                        ("8G", 8 << 30), ("8GiB", 8 << 30), ("1 t", 1 << 40),
+                                        ("16mb", 16 << 20)])
+def test_max_input_size_reads_units(text, size):
+    assert build_parser().parse_args(["train", "x.csv", "--max-input-size", text]
+                                     ).max_input_size == size
+
+
+@pytest.mark.parametrize("text", ["0", "-5", "1X", "", "1.5G", "G", "8 GG"])
+def test_max_input_size_refuses_what_is_not_a_size(capsys, text):
+    with pytest.raises(SystemExit) as exc:
+        main(["train", "x.csv", "--max-input-size", text])
+    assert exc.value.code == 2
+    assert f"expected a size such as 500M or 8G, got {text!r}" in capsys.readouterr().err
 
 
 def test_info_and_version(capsys):

@@ -5,9 +5,14 @@ DataFileError naming the file (and the line and column for CSV), never an error 
 """
 
 import gzip
+import io
+import os
 import pickle
 import re
 import struct
+import subprocess
+import sys
+import zipfile
 
 import numpy as np
 import pytest
@@ -403,6 +408,242 @@ def test_csv_missing_file_and_bad_arguments(tmp_path):
 
 
 # ----------------------------------------------------------------------------------------------
+# load_csv: non-finite cells, reading in blocks, limits
+# ----------------------------------------------------------------------------------------------
+
+NON_FINITE = ["nan", "NaN", "-nan", "inf", "-inf", "+inf", "Infinity", "-Infinity", "1e400",
+              "-1e999", "1" + "0" * 400]
+
+
+@pytest.mark.parametrize("cell", NON_FINITE)
+@pytest.mark.parametrize("column", [1, 2, 3])  # two features, then the target
+def test_csv_non_finite_cells_are_refused(tmp_path, cell, column):
+    rows = [["1", "2", "0"], ["3", "4", "1"], ["5", "6", "0"]]
+    rows[2][column - 1] = cell
+    path = write(tmp_path / "data.csv", "a,b,c\n" + "".join(",".join(r) + "\n" for r in rows))
+    err = csv_error(path)
+    assert str(err) == f"{path}, line 4, column {column}: {cell!r} is not a finite number"
+    assert (err.line, err.column) == (4, column)
+    if column == 3:  # without a target the column is a feature: refused as well
+        assert f"column 3: {cell!r} is not a finite number" in str(csv_error(path, target=None))
+
+
+@pytest.mark.parametrize("cell", ["1e39", "-3.5e38", "1e300"])
+@pytest.mark.parametrize("column", [1, 3])
+def test_csv_cells_out_of_the_float32_range(tmp_path, cell, column):
+    rows = [["1", "2", "0.5"], ["3", "4", "1.5"]]
+    rows[1][column - 1] = cell
+    path = write(tmp_path / "data.csv", "".join(",".join(r) + "\n" for r in rows))
+    err = csv_error(path, dtype=np.float32)
+    assert f"line 2, column {column}: {cell!r} is out of the range of float32" in str(err)
+    X, y = load_csv(path)  # float64 holds them
+    assert np.isfinite(X).all() and np.isfinite(y).all()
+
+
+def test_csv_non_finite_words_in_a_column_of_labels_are_labels(tmp_path, monkeypatch):
+    path = write(tmp_path / "a.csv", "a,b\n1,cat\n2,nan\n3,inf\n")
+    assert load_csv(path)[1].tolist() == ["cat", "nan", "inf"]
+    # the numbers come first, the first label blocks later: the pending error is dropped
+    monkeypatch.setattr(datasets, "_BLOCK", 16)
+    path = write(tmp_path / "b.csv", "a,b\n1,nan\n" + "1,2\n" * 20 + "1,cat\n")
+    y = load_csv(path)[1]
+    assert y[0] == "nan" and y[-1] == "cat" and len(y) == 22
+
+
+def _table(rng, n):
+    """Rows with a float, an int and a label column, and the text of each row."""
+    a = np.round(rng.standard_normal(n), 3)
+    b = rng.integers(-50, 50, n)
+    labels = rng.choice(["x", "y z", "été"], n)
+    return a, b, labels, [f"{a[i]},{b[i]},{labels[i]}" for i in range(n)]
+
+
+@pytest.mark.parametrize("block", [5, 16, 61, 1 << 20])
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+def test_csv_blocks_keep_values_and_line_numbers(tmp_path, rng, monkeypatch, block, newline):
+    monkeypatch.setattr(datasets, "_BLOCK", block)
+    a, b, labels, rows = _table(rng, 120)
+    rows[40] = f'{a[40]},"{b[40]}","{labels[40]}"'  # quotes: this block is read carefully
+    lines = ["a,b,label", "", *rows[:70], "   ", *rows[70:]]
+    path = write(tmp_path / "data.csv", "\ufeff" + newline.join(lines) + newline, mode="w")
+    with open(path, "rb") as f:
+        assert f.read(3) == b"\xef\xbb\xbf"
+    X, y = load_csv(path, target="label")
+    np.testing.assert_array_equal(X, np.column_stack([a, b]))
+    assert y.tolist() == labels.tolist()
+    # a bad cell in row 100, on line 104: after the header, a blank line and a line of spaces
+    lines[103] = lines[103].replace(",", ",oops", 1)
+    write(path, newline.join(lines) + newline, mode="w")
+    assert "line 104, column 2: 'oops" in str(csv_error(path))
+
+
+@pytest.mark.parametrize("block", [7, 64, 1 << 20])
+def test_csv_quoted_cells_may_span_blocks(tmp_path, monkeypatch, block):
+    monkeypatch.setattr(datasets, "_BLOCK", block)
+    rows = [f'{i},"label\n{i % 2}, with ""quotes"""' for i in range(30)]
+    path = write(tmp_path / "q.csv", "x,label\n" + "\n".join(rows) + "\n9,oops,\n")
+    err = csv_error(path)  # each row takes two lines
+    assert "line 62: expected 2 columns (as on line 1), found 3" in str(err)
+    write(path, "x,label\n" + "\n".join(rows) + "\n")
+    X, y = load_csv(path)
+    assert X.ravel().tolist() == list(range(30))
+    assert y[3] == 'label\n1, with "quotes"'
+
+
+def test_csv_a_target_column_changes_kind_in_later_blocks(tmp_path, monkeypatch):
+    monkeypatch.setattr(datasets, "_BLOCK", 16)
+    path = write(tmp_path / "a.csv", "x,y\n" + "1,2\n" * 10 + "1,2.5\n" * 10)
+    y = load_csv(path)[1]
+    assert y.dtype == np.float64 and y.tolist() == [2.0] * 10 + [2.5] * 10
+    path = write(tmp_path / "b.csv", "x,y\n" + "1,2\n" * 10 + "1,cat\n")
+    y = load_csv(path)[1]
+    assert y.dtype.kind == "U" and y.tolist() == ["2"] * 10 + ["cat"]
+
+
+@pytest.mark.parametrize("target", [0, 2500, -1])
+def test_csv_rows_of_thousands_of_columns(tmp_path, rng, target):
+    A = rng.integers(-9, 9, (30, 5000))
+    path = tmp_path / "wide.csv"
+    np.savetxt(path, A, fmt="%d", delimiter=",")
+    X, y = load_csv(path, target=target)
+    assert y.dtype == np.int64 and y.tolist() == A[:, target].tolist()
+    np.testing.assert_array_equal(X, np.delete(A, target % 5000, axis=1))
+    lines = path.read_text().splitlines()
+    cells = lines[17].split(",")
+    cells[4000] = "1e400"
+    lines[17] = ",".join(cells)
+    write(path, "\n".join(lines) + "\n")
+    err = csv_error(path, target=target)
+    assert str(err).endswith("line 18, column 4001: '1e400' is not a finite number")
+
+
+# Cells of every kind the readers must agree on; most are numbers so that most files load.
+CELLS = ["0", "1", "-2", "+3", "04", "1.5", "-0.25", "1e3", "2E-2", " 7 ", "1_000", "", "abc",
+         "nan", "inf", "1e400", "été", '"5"', '"a,b"', "0x10", "\u0661", "3\x00"]
+
+
+def _random_csv(rng):
+    n_cols = int(rng.integers(1, 5))
+    rows = []
+    for _ in range(int(rng.integers(1, 40))):
+        r = rng.random()
+        if r < 0.05:
+            rows.append(" " * int(rng.integers(0, 3)))  # blank
+            continue
+        width = n_cols if r > 0.08 else max(1, n_cols + int(rng.choice([-1, 1])))
+        pool = CELLS if rng.random() < 0.03 else CELLS[:11]
+        rows.append(",".join(rng.choice(pool) for _ in range(width)))
+    newline = str(rng.choice(["\n", "\r\n"]))
+    return newline.join(rows) + newline * int(rng.integers(0, 2))
+
+
+def _outcome(path, **kwargs):
+    try:
+        return load_csv(path, **kwargs)
+    except DataFileError as exc:
+        return str(exc)
+
+
+def test_csv_numpy_and_careful_readers_agree(tmp_path, rng, monkeypatch):
+    """Every block read by NumPy's parser gives what the cell-by-cell reader gives."""
+    loaded = failed = 0
+    for i in range(300):
+        path = write(tmp_path / f"r{i}.csv", _random_csv(rng))
+        kwargs = {"target": [None, "last", 0][i % 3], "dtype": [np.float64, np.float32][i % 2]}
+        for block in (8, 1 << 20):
+            monkeypatch.setattr(datasets, "_BLOCK", block)
+            fast = _outcome(path, **kwargs)
+            with monkeypatch.context() as m:
+                m.setattr(datasets._CsvBlocks, "_fast", lambda self, data, kind: None)
+                careful = _outcome(path, **kwargs)
+            if isinstance(fast, str):
+                assert fast == careful, path.read_text()
+                failed += 1
+                continue
+            loaded += 1
+            for got, expected in zip(fast, careful):
+                assert (got is None) == (expected is None), path.read_text()
+                if got is not None:
+                    assert got.dtype == expected.dtype, path.read_text()
+                    np.testing.assert_array_equal(got, expected, err_msg=path.read_text())
+    assert loaded > 100 and failed > 50  # both outcomes were tried
+
+
+@pytest.mark.parametrize("text, line", [
+    ("x" * (datasets.MAX_LINE_BYTES + 1), 1),  # no line break at all
+    ("a,b\n1,2\n" + "1," * (datasets.MAX_LINE_BYTES // 2 + 1) + "\n", 3),
+    ("a,b\n" + "1" * (datasets.MAX_LINE_BYTES + 1), 2),  # the last line, no line break
+    ('a,b\n1,"' + "x\n" * (datasets.MAX_LINE_BYTES // 2 + 1), 2),  # an unclosed quote
+    ("a,b\n" + "\r" * 3 + "1" * (datasets.MAX_LINE_BYTES + 1) + "\r\n2,3\n", 5),
+])
+def test_csv_lines_longer_than_the_limit(tmp_path, text, line):
+    path = write(tmp_path / "long.csv", text.encode(), mode="wb")
+    err = csv_error(path)
+    assert f"line {line}: a line longer than {datasets.MAX_LINE_BYTES:,} bytes" in str(err)
+
+
+def test_csv_a_line_at_the_limit_is_read(tmp_path):
+    cell = "0." + "0" * (datasets.MAX_LINE_BYTES - 5) + "1"
+    path = write(tmp_path / "long.csv", f"a,b\n{cell},1\n")
+    assert len(path.read_bytes().split(b"\n")[1]) == datasets.MAX_LINE_BYTES
+    X, y = load_csv(path)
+    assert X.tolist() == [[0.0]] and y.tolist() == [1]
+
+
+def test_csv_labels_longer_than_the_limit(tmp_path):
+    longest = "x" * datasets.MAX_LABEL_CHARS
+    path = write(tmp_path / "l.csv", f"a,b\n1,{longest}\n2,y\n")
+    assert load_csv(path)[1].tolist() == [longest, "y"]
+    write(path, f"a,b\n1,y\n2,{longest}z\n3,y\n")
+    err = csv_error(path)
+    assert str(err) == (f"{path}, line 3, column 2: a class label of "
+                        f"{datasets.MAX_LABEL_CHARS + 1} characters; labels are at most "
+                        f"{datasets.MAX_LABEL_CHARS}")
+
+
+@pytest.mark.parametrize("compress", [False, True])
+def test_csv_max_bytes(tmp_path, compress):
+    text = b"a,b\n" + b"1,2\n" * 1000 + b"\n" * (4 << 20)  # 4 MiB of blank lines
+    path = tmp_path / ("data.csv.gz" if compress else "data.csv")
+    path.write_bytes(gzip.compress(text) if compress else text)
+    err = csv_error(path, max_bytes=1 << 20)
+    assert "more than 1,048,576 bytes, the most a loader reads" in str(err)
+    X, y = load_csv(path, max_bytes=len(text))
+    assert X.shape == (1000, 1)
+    with pytest.raises(ValueError, match="max_bytes must be an int >= 1"):
+        load_csv(path, max_bytes=0)
+    with pytest.raises(TypeError, match="max_bytes must be an int"):
+        load_csv(path, max_bytes=1.5)
+
+
+@pytest.mark.parametrize("loader", [load_csv, load_npz, load_mnist_idx])
+def test_loaders_refuse_devices_and_folders(tmp_path, loader):
+    for path, kind in [("/dev/zero", "a character device"), ("/dev/null", "a character device"),
+                       (tmp_path, "a folder")]:
+        if not os.path.exists(path):
+            continue
+        with pytest.raises(DataFileError) as info:
+            loader(path)
+        assert str(info.value) == f"{path}: {kind}, not a regular file"
+
+
+def test_csv_reads_in_about_the_memory_of_its_arrays(tmp_path):
+    """The peak memory of a load, measured in a child process, is near that of X and y (the
+    reader of lists of rows took seven times the file)."""
+    path = tmp_path / "big.csv"
+    path.write_text("a,b,c,label\n" + "0.123456789,-1.5,2.25,1\n" * 400_000)
+    code = ("import resource, sys; from mlpcore.datasets import load_csv\n"
+            "peak = lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024\n"
+            "before = peak(); X, y = load_csv(sys.argv[1])\n"
+            "print(peak() - before, X.nbytes + y.nbytes)")
+    env = dict(os.environ, PYTHONPATH=os.path.dirname(os.path.dirname(datasets.__file__)))
+    out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True,
+                         text=True, timeout=300, env=env, check=True).stdout
+    used, arrays = map(int, out.split())
+    assert used < 1.5 * arrays + (16 << 20), (used, arrays, path.stat().st_size)
+
+
+# ----------------------------------------------------------------------------------------------
 # load_npz
 # ----------------------------------------------------------------------------------------------
 
@@ -472,6 +713,37 @@ def test_npz_not_an_archive(tmp_path):
     missing = tmp_path / "missing.npz"
     with pytest.raises(FileNotFoundError, match="missing.npz"):
         load_npz(missing)
+
+
+@pytest.mark.parametrize("value", [np.nan, np.inf, -np.inf])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_npz_non_finite_numbers(tmp_path, value, dtype):
+    X = np.ones((3, 2), dtype)
+    X[2, 1] = value
+    path = tmp_path / "data.npz"
+    np.savez(path, X=X, y=np.zeros(3))
+    assert str(npz_error(path)) == f"{path}: X[2, 1] is {value}, not a finite number"
+    y = np.zeros(3)
+    y[1] = value
+    np.savez(path, X=np.ones((3, 2), dtype), y=y)
+    assert str(npz_error(path)) == f"{path}: y[1] is {value}, not a finite number"
+    assert load_npz(path, y_key=None)[1] is None  # X alone is fine
+
+
+def test_npz_size_limits(tmp_path):
+    path = tmp_path / "data.npz"
+    np.savez_compressed(path, X=np.zeros((100, 100)), y=np.zeros(100))
+    assert path.stat().st_size < 10_000  # compressed; unpacked it is 80 kB
+    assert "more than 10,000 bytes" in str(npz_error(path, max_bytes=10_000))
+    assert load_npz(path, max_bytes=100_000)[0].shape == (100, 100)
+    # an array header that claims far more data than its entry holds
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(
+        header, {"descr": "<f8", "fortran_order": False, "shape": (10 ** 12, 2)})
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("X.npy", header.getvalue() + bytes(16))
+        archive.writestr("y.npy", b"")
+    assert "cannot read the archive" in str(npz_error(path))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -558,6 +830,18 @@ def test_idx_malformed(tmp_path, mnist_like, which, content, pattern):
     msg = str(info.value)
     assert msg.startswith(str(bad) + ": "), msg
     assert re.search(pattern, msg), msg
+
+
+@pytest.mark.parametrize("compress", [False, True])
+def test_idx_max_bytes(tmp_path, mnist_like, compress):
+    images, labels = mnist_like
+    big = np.zeros((1000, 28, 28), np.uint8)  # 784 kB, which gzip makes about 1 kB
+    content = idx_images(big)
+    path = tmp_path / "images-idx3-ubyte"
+    path.write_bytes(gzip.compress(content) if compress else content)
+    with pytest.raises(DataFileError, match="more than 100,000 bytes"):
+        load_mnist_idx(path, max_bytes=100_000)
+    assert load_mnist_idx(path, max_bytes=len(content))[0].shape == (1000, 784)
 
 
 def test_idx_missing_file(tmp_path, mnist_like):

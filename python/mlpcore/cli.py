@@ -8,7 +8,9 @@
     mlpcore --cmake-dir | --include-dir       where the C++ package config and headers are
 
 A user mistake (a missing file, a malformed cell, a bad option) is reported on one line
-with a non-zero exit status; set MLPCORE_TRACEBACK=1 to see the traceback instead.
+with a non-zero exit status; set MLPCORE_TRACEBACK=1 to see the traceback instead. An --out
+is checked before any work: never one of the inputs, nor a file of the other kind (a model,
+a CSV) unless --force. Data files are read up to --max-input-size (1G by default).
 """
 
 from __future__ import annotations
@@ -16,9 +18,12 @@ from __future__ import annotations
 import argparse
 import csv
 import os
+import re
 import sys
+import tempfile
 import time
 import warnings
+import zipfile
 
 GENERATED = ("xor", "moons", "circles", "spirals", "blobs")
 BUILT_IN = (*GENERATED, "digits")
@@ -53,6 +58,17 @@ def _fraction(text: str) -> float:
     return value
 
 
+_UNIT_BITS = {"": 0, "K": 10, "M": 20, "G": 30, "T": 40}  # powers of 1024
+
+
+def _size(text: str) -> int:
+    """--max-input-size: bytes, or a number followed by K, M, G or T (500M, 8G, 8GiB)."""
+    match = re.fullmatch(r"(\d+)\s*([KMGT]?)(?:i?B)?", text.strip(), re.IGNORECASE)
+    if not match or int(match[1]) == 0:
+        raise argparse.ArgumentTypeError(f"expected a size such as 500M or 8G, got {text!r}")
+    return int(match[1]) << _UNIT_BITS[match[2].upper()]
+
+
 def _column(text: str):
     """--target: "last", "none", a column index or a header name."""
     if text in ("last", "none"):
@@ -76,26 +92,35 @@ def _idx_labels_for(images: str) -> str | None:
     return candidate if candidate != images and os.path.exists(candidate) else None
 
 
-def load_file(path: str, *, target="last", delimiter=",", labels=None, need_target=True):
+def _input_files(path: str | None, labels: str | None) -> list:
+    """The files a command reads for its data: the file and its labels file (MNIST IDX)."""
+    if path is not None and _is_idx(path):
+        labels = labels or _idx_labels_for(path)
+    return [p for p in (path, labels) if p is not None]
+
+
+def load_file(path: str, *, target="last", delimiter=",", labels=None, need_target=True,
+              max_bytes=None):
     """(X, y, description) of a CSV, NPZ or MNIST IDX file; y may be None when not
     need_target."""
     from . import datasets
 
+    limit = {"max_bytes": max_bytes or datasets.MAX_INPUT_BYTES}
     if _is_idx(path):
         labels = labels or _idx_labels_for(path)
         if labels is None and need_target:
             raise UsageError(f"{path}: no labels file found next to the images; give it with "
                              "--labels FILE")
-        X, y = datasets.load_mnist_idx(path, labels)
+        X, y = datasets.load_mnist_idx(path, labels, **limit)
     elif path.lower().endswith(".npz"):
         try:  # y is optional for predictions
-            X, y = datasets.load_npz(path)
+            X, y = datasets.load_npz(path, **limit)
         except datasets.DataFileError as exc:
             if need_target or not exc.reason.startswith("no array named 'y'"):
                 raise
-            X, y = datasets.load_npz(path, y_key=None)
+            X, y = datasets.load_npz(path, y_key=None, **limit)
     else:
-        X, y = datasets.load_csv(path, target=target, delimiter=delimiter)
+        X, y = datasets.load_csv(path, target=target, delimiter=delimiter, **limit)
     return X, y, f"{path}: {X.shape[0]} x {X.shape[1]} {X.dtype}"
 
 
@@ -112,6 +137,63 @@ def load_built_in(name: str, n_samples: int, seed: int):
         return X / 16.0, y, "digits (scikit-learn's 1797 8x8 images, scaled to [0, 1])"
     X, y = getattr(datasets, name)(n_samples=n_samples, random_state=seed)
     return X, y, f"{name}: {n_samples} generated samples (seed {seed})"
+
+
+# ----------------------------------------------------------------------------- --out
+
+_HOLDS = {"model": "an mlpcore model", "archive": "a zip archive that is not a model",
+          "binary": "binary data", "text": "text", "empty": "nothing"}
+
+
+def _file_kind(path: str) -> str:
+    """What an existing regular file holds, from its content (not its name): one of _HOLDS."""
+    with open(path, "rb") as f:
+        head = f.read(4096)
+    if not head:
+        return "empty"
+    if zipfile.is_zipfile(path):  # an .npz; a model has a __meta__ entry (see persistence)
+        try:
+            with zipfile.ZipFile(path) as archive:
+                names = archive.namelist()
+        except (zipfile.BadZipFile, OSError):
+            return "binary"
+        return "model" if any(n.startswith("__meta__") for n in names) else "archive"
+    return "binary" if b"\0" in head or head.startswith(b"\x1f\x8b") else "text"
+
+
+def _check_out(out: str, inputs: list, writes: str, force: bool) -> None:
+    """Refuse --out before any work is done: a folder that is missing or not writable, one of
+    the inputs (by any path to it: ./name, a symlink, a hard link), a device where a model goes
+    (it is renamed into place), or, without --force, a file of the other kind: anything but a
+    model where a model goes (writes="model"), a model or other binary data where a CSV goes
+    (writes="csv")."""
+    folder = os.path.dirname(os.path.abspath(out))
+    if not os.path.isdir(folder):
+        raise UsageError(f"--out {out}: {folder} is not a folder" if os.path.exists(folder)
+                         else f"--out {out}: the folder {folder} does not exist")
+    if os.path.isdir(out):
+        raise UsageError(f"--out {out} is a folder; expected a file name")
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        raise UsageError(f"--out {out}: cannot write in the folder {folder} ({exc.strerror})"
+                         ) from None
+    if not os.path.exists(out):
+        return
+    for path in inputs:
+        if os.path.exists(path) and os.path.samefile(out, path):
+            raise UsageError(f"--out {out} is the input {path}; write to another file")
+    if not os.path.isfile(out):
+        if writes == "model":
+            raise UsageError(f"--out {out} is not a regular file; a model is saved to a file")
+        return  # predictions may go to /dev/stdout or a FIFO
+    kind = _file_kind(out)
+    if force or kind == "empty" or kind == ("model" if writes == "model" else "text"):
+        return
+    expected = "an mlpcore model" if writes == "model" else "predictions (text)"
+    raise UsageError(f"--out {out} exists and holds {_HOLDS[kind]}, not {expected}; pass "
+                     "--force to replace it")
 
 
 # ------------------------------------------------------------------------------ train
@@ -175,11 +257,14 @@ def cmd_train(args) -> int:
     if (args.file is None) == (args.data is None):
         raise UsageError("give one data source: a file (CSV, NPZ or MNIST IDX) or --data "
                          f"{{{','.join(BUILT_IN)}}}")
+    if args.out:
+        _check_out(args.out, _input_files(args.file, args.labels), "model", args.force)
     if args.threads is not None:
         mlpcore.set_num_threads(args.threads)
     if args.file is not None:
         X, y, description = load_file(args.file, target=_column(args.target),
-                                      delimiter=args.delimiter, labels=args.labels)
+                                      delimiter=args.delimiter, labels=args.labels,
+                                      max_bytes=args.max_input_size)
         if y is None:
             raise UsageError(f"{args.file}: no target column (--target none); training needs one")
     else:
@@ -191,11 +276,14 @@ def cmd_train(args) -> int:
         y = y.astype(np.int64)  # whole-number labels read from a CSV: classes 0, 1, not 0.0, 1.0
     model = make_model(args, classification)
     train, test = _split(len(X), args.test_fraction, args.seed)
+    # the two parts as copies, and the whole let go: the data is held twice at most
+    (X_train, y_train), (X_test, y_test) = (X[train], y[train]), (X[test], y[test])
+    del X, y
 
     print(f"data      {description}", flush=True)
     print(f"model     {model}", flush=True)
     start = time.perf_counter()
-    model.fit(X[train], y[train])
+    model.fit(X_train, y_train)
     seconds = time.perf_counter() - start
     epochs = len(model.history_["loss"])
     score = _score_name(model)
@@ -204,10 +292,10 @@ def cmd_train(args) -> int:
         ("time", f"{seconds:.3f} s, {len(train) * epochs / seconds:,.0f} samples/s "
                  f"({mlpcore.get_num_threads()} threads, {mlpcore.build_info()['isa']})"),
         ("final loss", f"{model.history_['loss'][-1]:.6g}"),
-        (f"train {score}", f"{model.score(X[train], y[train]):.4f} ({len(train)} samples)"),
+        (f"train {score}", f"{model.score(X_train, y_train):.4f} ({len(train)} samples)"),
     ]
     if len(test):
-        rows.append((f"test {score}", f"{model.score(X[test], y[test]):.4f} "
+        rows.append((f"test {score}", f"{model.score(X_test, y_test):.4f} "
                                       f"({len(test)} held-out samples)"))
     if args.out:
         mlpcore.save(model, args.out)
@@ -221,17 +309,33 @@ def cmd_train(args) -> int:
 # ---------------------------------------------------------------------------- predict
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # OWASP's list for CSV injection
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
+def spreadsheet_safe(cell):
+    """A predicted label as a CSV cell: text a spreadsheet would run as a formula (it starts
+    with one of _FORMULA_START) gets a leading ' and shows as text; numbers, -1 as well, stay."""
+    if isinstance(cell, str) and cell.startswith(_FORMULA_START) \
+            and not _PLAIN_NUMBER.fullmatch(cell):
+        return "'" + cell
+    return cell
+
+
 def cmd_predict(args) -> int:
     import numpy as np
 
     import mlpcore
 
+    if args.out:
+        _check_out(args.out, [args.model, *_input_files(args.file, args.labels)], "csv",
+                  args.force)
     model = mlpcore.load(args.model)
     if not hasattr(model, "predict") or not hasattr(model, "n_features_in_"):
         raise UsageError(f"{args.model}: holds a {type(model).__name__}, not a fitted estimator")
     target = _column(args.target) if args.target is not None else None
     X, y, _ = load_file(args.file, target=target, delimiter=args.delimiter, labels=args.labels,
-                        need_target=False)
+                        need_target=False, max_bytes=args.max_input_size)
     if args.target is None and y is None and X.shape[1] == model.n_features_in_ + 1:
         X, y = X[:, :-1], X[:, -1]  # a file with the training target still in its last column
     if X.shape[1] != model.n_features_in_:
@@ -246,11 +350,14 @@ def cmd_predict(args) -> int:
         values = np.asarray(model.predict(X)).reshape(len(X), -1)
         header = ["prediction"] if values.shape[1] == 1 else [
             f"prediction{i}" for i in range(values.shape[1])]
+    rows = values.tolist()
+    if values.dtype.kind not in "biuf":  # string labels
+        rows = [[spreadsheet_safe(cell) for cell in row] for row in rows]
     out = open(args.out, "w", newline="") if args.out else sys.stdout
     try:
         writer = csv.writer(out)
         writer.writerow(header)
-        writer.writerows(values.tolist())
+        writer.writerows(rows)
     finally:
         if args.out:
             out.close()
@@ -339,15 +446,29 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--threads", type=int, help="threads of the compiled core")
     train.add_argument("--dtype", choices=("float32", "float64"),
                        help="compute in this precision (default: the data's)")
-    train.add_argument("--out", help="save the fitted model to this .npz file")
+    train.add_argument("--out", help="save the fitted model to this .npz file (checked before "
+                       "training: never one of the inputs, nor a file that is not a model "
+                       "unless --force)")
+    train.add_argument("--force", action="store_true",
+                       help="let --out replace a file that is not an mlpcore model")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
     _file_options(train, target_default="last")
     train.set_defaults(run=cmd_train)
 
-    predict = commands.add_parser("predict", help="predictions of a saved model, as CSV")
+    predict = commands.add_parser(
+        "predict", help="predictions of a saved model, as CSV",
+        description="Write a saved model's predictions (or class probabilities) as CSV. A "
+                    "string label that starts with =, +, -, @, a tab or a carriage return is "
+                    "written with a leading ' so that a spreadsheet shows it as text instead "
+                    "of running it as a formula (CSV injection); numbers, such as -1, are "
+                    "written as they are.")
     predict.add_argument("model", metavar="MODEL", help="a model saved by train --out")
     predict.add_argument("file", metavar="DATA", help="a CSV, NPZ or MNIST IDX images file")
-    predict.add_argument("--out", help="write the predictions here (default: standard output)")
+    predict.add_argument("--out", help="write the predictions here (default: standard output; "
+                         "never one of the inputs, nor a model or other binary file unless "
+                         "--force)")
+    predict.add_argument("--force", action="store_true",
+                         help="let --out replace a model or other binary file")
     predict.add_argument("--proba", action="store_true", help="class probabilities")
     _file_options(predict, target_default=None)
     predict.set_defaults(run=cmd_predict)
@@ -367,6 +488,9 @@ def _file_options(parser, target_default):
     parser.add_argument("--delimiter", default=",", help="CSV delimiter (default ,)")
     parser.add_argument("--labels", help="MNIST IDX labels file (default: found next to the "
                                          "images file)")
+    parser.add_argument("--max-input-size", type=_size, metavar="SIZE",
+                        help="read at most this much of a data file, e.g. 500M or 16G (default "
+                             "1G); a longer or endless stream is refused")
 
 
 def _one_line_warning(message, category, filename, lineno, line=None):
