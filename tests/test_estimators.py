@@ -313,3 +313,28 @@ except mlpcore.NotFittedError:
                             text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "ok"
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_compiled_validation_score_is_r2_score(dtype):
+    # The early-stopping score of the compiled loop (Trainer.evaluate) and
+    # mlpcore._metrics.r2_score are two copies of one formula: they must agree.
+    from mlpcore import _core
+    from mlpcore._metrics import r2_score
+
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((60, 4)).astype(dtype)
+    y = np.stack([X @ rng.standard_normal(4), np.sin(X[:, 0])], axis=1).astype(dtype)
+    model = MLPRegressor((8,), max_epochs=3, tol=None, random_state=0).fit(X, y)
+    weight = rng.uniform(0.5, 2.0, len(X)).astype(dtype)
+    weights = [w.copy() for w in model.coefs_]
+    biases = [b.copy() for b in model.intercepts_]
+    trainer = _core.Trainer(weights, biases, [model.activation, "identity"], "squared_error",
+                            len(X), batch_size=len(X), learning_rate=0.0)
+    for w in (None, weight):
+        _, score = trainer.evaluate(X, y, w)
+        assert score == pytest.approx(r2_score(y, model.predict(X), sample_weight=w),
+                                      rel=1e-4 if dtype == np.float32 else 1e-10)
+    constant = np.ones_like(y)
+    _, score = trainer.evaluate(X, constant, None)
+    assert score == r2_score(constant, model.predict(X))
