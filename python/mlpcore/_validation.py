@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import numbers
 import warnings
+from numbers import Integral, Real
 
 import numpy as np
 
 from . import _core
 from ._exceptions import DataConversionWarning, NotFittedError
+from ._param_validation import Interval, check_param
 
 
 def _is_sparse(X) -> bool:
@@ -227,19 +229,13 @@ def classification_target(y, estimator=None):
 
 def check_int(name, value, minimum):
     """value as an int >= minimum (TypeError for a non-integer, ValueError below minimum)."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int >= {minimum}, got {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be an int >= {minimum}, got {value!r}")
+    check_param(name, value, [Interval(Integral, minimum, None, closed="left")])
     return int(value)
 
 
 def check_real(name, value, minimum=0.0):
     """value as a finite float >= minimum."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number >= {minimum}, got {value!r}")
-    if not np.isfinite(value) or value < minimum:
-        raise ValueError(f"{name} must be a finite number >= {minimum}, got {value!r}")
+    check_param(name, value, [Interval(Real, minimum, None, closed="left")])
     return float(value)
 
 

@@ -63,7 +63,6 @@ import zlib
 import numpy as np
 
 from ._core import _build_info
-from ._validation import check_random_state
 from .kernels import ACTIVATIONS
 
 FORMAT = "mlpcore-model"
@@ -584,7 +583,6 @@ def _new_model(cls, params):
     model = cls(**params)
     try:
         model._validate_params()
-        check_random_state(model.random_state)  # checked by fit, not by _validate_params
     except (ValueError, TypeError) as exc:
         raise ModelFileError(f"{cls.__name__} refuses its hyperparameters: {exc}") from None
     return model
