@@ -338,3 +338,29 @@ def test_compiled_validation_score_is_r2_score(dtype):
     constant = np.ones_like(y)
     _, score = trainer.evaluate(X, constant, None)
     assert score == r2_score(constant, model.predict(X))
+
+
+@pytest.mark.parametrize("cls", [Perceptron, LogisticRegression, LinearRegression,
+                                 MLPClassifier, MLPRegressor])
+def test_get_state_and_set_state_round_trip_and_validate(cls):
+    from mlpcore._state import InvalidStateError
+
+    X, y = data_for(cls)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = cls(max_epochs=3, random_state=0).fit(X, y)
+    copy = cls(**model.get_params()).set_state(model.get_state())
+    assert np.array_equal(copy.predict(X), model.predict(X))
+    broken = dict(model.get_state(), _weights=[w[:-1] for w in model._weights])
+    with pytest.raises(InvalidStateError, match=r"_weights\[0\] must be"):
+        copy.set_state(broken)
+    assert np.array_equal(copy.predict(X), model.predict(X))  # left as it was
+    with pytest.raises(InvalidStateError, match="missing state entries"):
+        cls(**model.get_params()).set_state({"n_features_in_": X.shape[1]})
+
+
+def test_an_mlp_state_round_trips():
+    net = mlpcore.MLP([3, 4, 2], ["tanh", "identity"], random_state=0)
+    copy = mlpcore.MLP([1, 1], "identity").set_state(net.get_state())
+    x = np.ones((2, 3))
+    assert np.array_equal(copy.forward(x), net.forward(x))

@@ -24,13 +24,20 @@ class Loss:
     # None: only the tol / n_iter_no_change rule does.
     goal: str | None = None
 
+    # The kernel pair (mlpcore.kernels) of the loss of an output against a target.
+    forward_kernel = backward_kernel = None
+    float_target = True  # the kernels take the target as float64 (not class indices)
+
+    def _target(self, target):
+        return target.astype(np.float64) if self.float_target else target
+
     def forward(self, out, target):
-        """The mean loss of out against target, in float64."""
-        raise NotImplementedError
+        """The mean loss of out against target."""
+        return self.forward_kernel(out, self._target(target))
 
     def backward(self, out, target):
         """The gradient of forward with respect to out."""
-        raise NotImplementedError
+        return self.backward_kernel(out, self._target(target))
 
     def zero_output_loss(self, target, n_outputs):
         """The loss of an output of zeros: a scale for the divergence check."""
@@ -43,12 +50,8 @@ class Loss:
 
 class SquaredError(Loss):
     name = "squared_error"
-
-    def forward(self, out, target):
-        return kernels.squared_error_forward(out, target.astype(np.float64))
-
-    def backward(self, out, target):
-        return kernels.squared_error_backward(out, target.astype(np.float64))
+    forward_kernel = staticmethod(kernels.squared_error_forward)
+    backward_kernel = staticmethod(kernels.squared_error_backward)
 
     def zero_output_loss(self, target, n_outputs):
         # E = 1/(2n) sum_n ||d_n||^2 for the output 0
@@ -58,12 +61,9 @@ class SquaredError(Loss):
 class CrossEntropy(Loss):
     name = "cross_entropy"
     lipschitz_scale = 0.5  # the softmax's Hessian is at most half of Phi^T Phi / n
-
-    def forward(self, out, target):
-        return kernels.cross_entropy_forward(out, target)
-
-    def backward(self, out, target):
-        return kernels.cross_entropy_backward(out, target)
+    forward_kernel = staticmethod(kernels.cross_entropy_forward)
+    backward_kernel = staticmethod(kernels.cross_entropy_backward)
+    float_target = False  # class indices
 
     def zero_output_loss(self, target, n_outputs):
         return float(np.log(n_outputs))  # the cross-entropy of equal scores
@@ -76,12 +76,8 @@ class PerceptronCriterion(Loss):
     lipschitz_scale = None
     history_fields = ("mistakes",)
     goal = "an epoch without mistakes"
-
-    def forward(self, out, target):
-        return kernels.perceptron_forward(out, target.astype(np.float64))
-
-    def backward(self, out, target):
-        return kernels.perceptron_backward(out, target.astype(np.float64))
+    forward_kernel = staticmethod(kernels.perceptron_forward)
+    backward_kernel = staticmethod(kernels.perceptron_backward)
 
     def zero_output_loss(self, target, n_outputs):
         return 0.0

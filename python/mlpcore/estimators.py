@@ -50,6 +50,20 @@ from . import _training
 from ._compat import BaseEstimator, ClassifierMixin, RegressorMixin
 from ._loss import CrossEntropy, PerceptronCriterion, SquaredError
 from ._param_validation import INT64_MAX, Interval, InvalidParameterError, validate_params
+from ._state import (
+    HISTORY,
+    VALIDATION,
+    Dtype,
+    FeatureNames,
+    Flag,
+    History,
+    Int,
+    InvalidStateError,
+    LayerPairs,
+    Labels,
+    Layers,
+    check_state,
+)
 from ._validation import (
     as_array,
     check_array,
@@ -223,6 +237,57 @@ class _SGDModel(BaseEstimator):
             else:
                 del history[key]
 
+    # -------------------------------------------------------------- state
+
+    # In the order set_state checks it: the entries that give the layer sizes first.
+    _state_schema = {
+        "n_features_in_": Int(1),
+        "feature_names_in_": FeatureNames(),
+        "_dtype": Dtype(),
+        "n_iter_": Int(0),
+        "t_": Int(0),
+        "converged_": Flag(),
+        "_step": Int(0),
+        "_average_count": Int(0),
+        "_epochs_done": Int(0),
+        "_rng_state": Int(0, 2**64 - 1),
+        "history_": History(HISTORY, VALIDATION),
+        "_weights": Layers("weights"),
+        "_biases": Layers("biases"),
+        "_velocity": LayerPairs(),
+        "_average": LayerPairs(),
+    }
+
+    def get_state(self) -> dict:
+        """The fitted state: weights, biases, velocities, averages, step, rng state,
+        epochs, history and what the data fixed (n_features_in_, classes_, ...), the
+        entries of _state_schema. The arrays are the model's own, not copies."""
+        check_is_fitted(self)
+        return {key: getattr(self, key) for key in self._state_schema if hasattr(self, key)}
+
+    @_transactional
+    def set_state(self, state):
+        """Takes a state as get_state gives it, once every entry obeys _state_schema
+        and fits the hyperparameters (InvalidStateError otherwise, leaving the model
+        as it was); coef_, coefs_ and the other published attributes are rebuilt from
+        it. Returns self."""
+        self._validate_params()
+        check_state(self, state)
+        for key in self._state_schema:
+            self.__dict__.pop(key, None)
+        self.__dict__.update(state)
+        self._check_state_against_params()
+        self._publish()
+        return self
+
+    def _state_shapes(self, state):
+        """The layer sizes and dtype that shape the arrays of state."""
+        sizes = [state["n_features_in_"], *self._hidden_sizes(), self._outputs_of_state(state)]
+        return sizes, state["_dtype"]
+
+    def _check_state_against_params(self):
+        pass
+
     @_transactional
     def _fit(self, X, y, sample_weight, *, incremental, classes=None):
         self._validate_params()
@@ -346,6 +411,17 @@ class _MultilayerShape:
 class _Classifier(ClassifierMixin, _SGDModel):
     _loss = CrossEntropy()
     _constraints = {"class_weight": [None, "balanced", dict]}
+    _state_schema = {**_SGDModel._state_schema, "classes_": Labels(count=None)}
+
+    def _outputs_of_state(self, state):
+        return len(state["classes_"])
+
+    def _check_state_against_params(self):
+        try:  # a dict of class_weight names classes_, which only the state gives
+            self._class_weights(np.zeros(0, dtype=np.int64))
+        except (ValueError, TypeError) as exc:
+            raise InvalidStateError(f"{type(self).__name__} refuses its class_weight: "
+                                    f"{exc}") from None
 
     def _encode_target(self, y, *, first, classes=None):
         y = classification_target(y)
@@ -438,6 +514,13 @@ class _SoftmaxClassifier(_Classifier):
 
 class _Regressor(RegressorMixin, _SGDModel):
     _loss = SquaredError()
+    _state_schema = {**_SGDModel._state_schema, "_y_ndim": Int(1, 2), "_n_targets": Int(1)}
+
+    def _outputs_of_state(self, state):
+        outputs = state["_n_targets"]
+        if state["_y_ndim"] == 1 and outputs != 1:
+            raise InvalidStateError(f"a 1-D target has one output, but _n_targets is {outputs}")
+        return outputs
 
     def _encode_target(self, y, *, first, classes=None):
         y = check_array(y, name="y", ensure_2d=False)
@@ -529,6 +612,8 @@ class Perceptron(_LinearShape, _Classifier):
     """
 
     _loss = PerceptronCriterion()
+    _state_schema = {**_Classifier._state_schema, "classes_": Labels(count=2),
+                     "history_": History((*HISTORY, ("mistakes", int)), VALIDATION)}
 
     def __init__(self, *, fit_intercept=True, solver="sgd", learning_rate=1.0,
                  schedule="constant", power_t=0.5, batch_size=1, max_epochs=1000,
@@ -546,6 +631,9 @@ class Perceptron(_LinearShape, _Classifier):
         super()._set_classes(labels)
 
     def _n_outputs(self):
+        return 1
+
+    def _outputs_of_state(self, state):
         return 1
 
     def _target_from_index(self, index):
