@@ -370,47 +370,49 @@ def _progress(model, epochs):
     return EpochProgress(type(model).__name__, epochs)
 
 
-def _record(history, stats, fields):
-    for key in ("loss", "learning_rate", "grad_norm", *fields):
+def _run_epoch(model, trainer, data, epoch, scale, lr):
+    """One epoch of the compiled loop, checked and recorded in history_; its stats."""
+    start = time.perf_counter()
+    averaging = bool(model.average) and model._epochs_done + 1 >= int(model.average)
+    stats = trainer.epoch(data.X, data.target, data.weights_arg, average=averaging,
+                          check_finite=epoch == 0)
+    if stats["nonfinite_row"] >= 0:
+        refuse_nonfinite(data.X)
+    _check_divergence(model, stats["loss"], scale, epoch + 1, lr)
+    model._epochs_done += 1
+    model.n_iter_ += 1
+    history = model.history_
+    for key in ("loss", "learning_rate", "grad_norm", *model._loss.history_fields):
         history[key].append(stats[key])
+    if data.validation is not None:
+        vloss, vscore = trainer.evaluate(*data.validation,
+                                         use_average=trainer.average_count > 0)
+        history["val_loss"].append(vloss)
+        history["val_score"].append(vscore)
+    history["seconds"].append(time.perf_counter() - start)
+    return stats
 
 
 def compiled_loop(model, data, epochs) -> bool:
     """Runs up to epochs epochs of the compiled loop; whether the fit converged."""
     lr = learning_rate(model, data.X, data.sample_weight)
     trainer = make_trainer(model, data, lr)
-    X, target, weights = data.X, data.target, data.weights_arg
     scale = _loss_scale(model, trainer, data)
     rule = StoppingRule(model.tol, model.n_iter_no_change,
                         on_validation=data.validation is not None)
-    converged, history = False, model.history_
+    converged = False
     progress = _progress(model, epochs)
     try:
         for epoch in range(epochs):
-            start = time.perf_counter()
-            averaging = bool(model.average) and model._epochs_done + 1 >= int(model.average)
-            stats = trainer.epoch(X, target, weights, average=averaging,
-                                  check_finite=epoch == 0)
-            if stats["nonfinite_row"] >= 0:
-                refuse_nonfinite(X)
-            _check_divergence(model, stats["loss"], scale, epoch + 1, lr)
-            model._epochs_done += 1
-            model.n_iter_ += 1
-            _record(history, stats, model._loss.history_fields)
-            if data.validation is not None:
-                vloss, vscore = trainer.evaluate(*data.validation,
-                                                 use_average=trainer.average_count > 0)
-                history["val_loss"].append(vloss)
-                history["val_score"].append(vscore)
-            history["seconds"].append(time.perf_counter() - start)
+            stats = _run_epoch(model, trainer, data, epoch, scale, lr)
             if progress is not None:
-                progress.update(history)
+                progress.update(model.history_)
             if model._loss.reached_goal(stats) or rule.update(
-                    history, lambda: _snapshot(model)):
+                    model.history_, lambda: _snapshot(model)):
                 converged = True
                 break
         if model.solver == "gd":  # an epoch reports the loss of the weights it started from
-            final_loss, _ = trainer.evaluate(X, target, weights)
+            final_loss, _ = trainer.evaluate(data.X, data.target, data.weights_arg)
             _check_divergence(model, final_loss, scale, epoch + 1, lr)
     finally:
         if progress is not None:
