@@ -19,7 +19,8 @@ class Loss:
     # multiple of the largest eigenvalue of Phi^T diag(w) Phi / n; None where the
     # loss is not smooth, and "auto" keeps the default step.
     lipschitz_scale: float | None = 1.0
-    history_fields: tuple[str, ...] = ()  # per-epoch statistics beyond the common ones
+    # per-epoch statistics beyond the common ones, as (name, type) pairs
+    history_fields: tuple[tuple[str, type], ...] = ()
     # What ends a fit on its own, named in the warning when max_epochs comes first;
     # None: only the tol / n_iter_no_change rule does.
     goal: str | None = None
@@ -74,7 +75,7 @@ class PerceptronCriterion(Loss):
 
     name = "perceptron"
     lipschitz_scale = None
-    history_fields = ("mistakes",)
+    history_fields = (("mistakes", int),)
     goal = "an epoch without mistakes"
     forward_kernel = staticmethod(kernels.perceptron_forward)
     backward_kernel = staticmethod(kernels.perceptron_backward)

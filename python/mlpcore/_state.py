@@ -381,9 +381,10 @@ def _check_layer_list(name, value, sizes):
     _check_layer_count(name, len(value), sizes)
 
 
-# the per-epoch entries of every history_, and those of a fit that stops early
-HISTORY = (("loss", float), ("learning_rate", float), ("grad_norm", float),
-           ("seconds", float))
+# The per-epoch entries of every history_ (those an epoch of the compiled loop reports,
+# then its time), and those of a fit that stops early; a loss adds its own.
+EPOCH_STATS = (("loss", float), ("learning_rate", float), ("grad_norm", float))
+HISTORY = (*EPOCH_STATS, ("seconds", float))
 VALIDATION = (("val_loss", float), ("val_score", float))
 
 

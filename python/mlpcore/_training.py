@@ -19,6 +19,7 @@ import numpy as np
 
 from . import _core
 from ._exceptions import ConvergenceWarning
+from ._state import EPOCH_STATS, HISTORY, VALIDATION
 from ._validation import (
     all_finite,
     as_array,
@@ -328,12 +329,11 @@ def fit(model, X, y, sample_weight, *, incremental, classes=None):
     rng = make_rng(model.random_state if first else None)
     if first:
         model._init_parameters(data.X.shape[1], data.n_outputs, data.X.dtype, rng)
-        model.history_ = {key: [] for key in ("loss", "learning_rate", "grad_norm",
-                                              "seconds", *model._loss.history_fields)}
+        model.history_ = {key: [] for key, _ in (*HISTORY, *model._loss.history_fields)}
         model.n_iter_ = 0
     if model.early_stopping and not incremental:
         data = hold_out(model, data)
-        for key in ("val_loss", "val_score"):
+        for key, _ in VALIDATION:
             model.history_.setdefault(key, [])
     epochs = 1 if incremental else int(model.max_epochs)
     converged = SOLVERS[model.solver](model, data, epochs)
@@ -382,7 +382,7 @@ def _run_epoch(model, trainer, data, epoch, scale, lr):
     model._epochs_done += 1
     model.n_iter_ += 1
     history = model.history_
-    for key in ("loss", "learning_rate", "grad_norm", *model._loss.history_fields):
+    for key, _ in (*EPOCH_STATS, *model._loss.history_fields):
         history[key].append(stats[key])
     if data.validation is not None:
         vloss, vscore = trainer.evaluate(*data.validation,

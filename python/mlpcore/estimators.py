@@ -613,7 +613,7 @@ class Perceptron(_LinearShape, _Classifier):
 
     _loss = PerceptronCriterion()
     _state_schema = {**_Classifier._state_schema, "classes_": Labels(count=2),
-                     "history_": History((*HISTORY, ("mistakes", int)), VALIDATION)}
+                     "history_": History((*HISTORY, *_loss.history_fields), VALIDATION)}
 
     def __init__(self, *, fit_intercept=True, solver="sgd", learning_rate=1.0,
                  schedule="constant", power_t=0.5, batch_size=1, max_epochs=1000,
