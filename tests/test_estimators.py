@@ -313,3 +313,54 @@ except mlpcore.NotFittedError:
                             text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "ok"
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_compiled_validation_score_is_r2_score(dtype):
+    # The early-stopping score of the compiled loop (Trainer.evaluate) and
+    # mlpcore._metrics.r2_score are two copies of one formula: they must agree.
+    from mlpcore import _core
+    from mlpcore._metrics import r2_score
+
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((60, 4)).astype(dtype)
+    y = np.stack([X @ rng.standard_normal(4), np.sin(X[:, 0])], axis=1).astype(dtype)
+    model = MLPRegressor((8,), max_epochs=3, tol=None, random_state=0).fit(X, y)
+    weight = rng.uniform(0.5, 2.0, len(X)).astype(dtype)
+    weights = [w.copy() for w in model.coefs_]
+    biases = [b.copy() for b in model.intercepts_]
+    trainer = _core.Trainer(weights, biases, [model.activation, "identity"], "squared_error",
+                            len(X), batch_size=len(X), learning_rate=0.0)
+    for w in (None, weight):
+        _, score = trainer.evaluate(X, y, w)
+        assert score == pytest.approx(r2_score(y, model.predict(X), sample_weight=w),
+                                      rel=1e-4 if dtype == np.float32 else 1e-10)
+    constant = np.ones_like(y)
+    _, score = trainer.evaluate(X, constant, None)
+    assert score == r2_score(constant, model.predict(X))
+
+
+@pytest.mark.parametrize("cls", [Perceptron, LogisticRegression, LinearRegression,
+                                 MLPClassifier, MLPRegressor])
+def test_get_state_and_set_state_round_trip_and_validate(cls):
+    from mlpcore._state import InvalidStateError
+
+    X, y = data_for(cls)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = cls(max_epochs=3, random_state=0).fit(X, y)
+    copy = cls(**model.get_params()).set_state(model.get_state())
+    assert np.array_equal(copy.predict(X), model.predict(X))
+    broken = dict(model.get_state(), _weights=[w[:-1] for w in model._weights])
+    with pytest.raises(InvalidStateError, match=r"_weights\[0\] must be"):
+        copy.set_state(broken)
+    assert np.array_equal(copy.predict(X), model.predict(X))  # left as it was
+    with pytest.raises(InvalidStateError, match="missing state entries"):
+        cls(**model.get_params()).set_state({"n_features_in_": X.shape[1]})
+
+
+def test_an_mlp_state_round_trips():
+    net = mlpcore.MLP([3, 4, 2], ["tanh", "identity"], random_state=0)
+    copy = mlpcore.MLP([1, 1], "identity").set_state(net.get_state())
+    x = np.ones((2, 3))
+    assert np.array_equal(copy.forward(x), net.forward(x))

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import mlpcore
-from mlpcore import _core, estimators
+from mlpcore import _core, _training, estimators
 
 pytestmark = [pytest.mark.filterwarnings("ignore::mlpcore.ConvergenceWarning"),
               pytest.mark.filterwarnings("ignore:learning_rate=.*2/L:UserWarning")]
@@ -460,7 +460,7 @@ def test_hidden_layers_past_int64_or_memory_are_refused_before_allocating(name):
 @pytest.mark.parametrize("name", ["MLPClassifier", "MLPRegressor"])
 def test_the_memory_bound_counts_parameters_and_batch_buffers(name, monkeypatch):
     X, y = data(name)
-    monkeypatch.setattr(estimators, "_memory_bytes", lambda: 2**30)  # a 1 GiB machine
+    monkeypatch.setattr(_training, "_memory_bytes", lambda: 2**30)  # a 1 GiB machine
     for params in [{"hidden_layer_sizes": (10**9,)},  # the case
                    {"hidden_layer_sizes": (6000, 6000)},  # 36 million weights
                    {"hidden_layer_sizes": (10**6,), "solver": "gd"}]:  # 256-row buffers
@@ -468,7 +468,7 @@ def test_the_memory_bound_counts_parameters_and_batch_buffers(name, monkeypatch)
             make(name, **params).fit(X, y)
     model = make(name, hidden_layer_sizes=(1000, 1000), max_epochs=2).fit(X, y)
     assert model.coefs_[1].shape == (1000, 1000)
-    monkeypatch.setattr(estimators, "_memory_bytes", lambda: None)  # a platform that won't say
+    monkeypatch.setattr(_training, "_memory_bytes", lambda: None)  # a platform that won't say
     assert make(name, hidden_layer_sizes=(50,), max_epochs=2).fit(X, y).n_iter_ == 2
 
 

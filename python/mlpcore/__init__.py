@@ -11,7 +11,7 @@ the CMake package of the compiled core.
 """
 
 from . import _core, datasets, features, kernels, plot, reference
-from ._compat import ConvergenceWarning, NotFittedError
+from ._exceptions import ConvergenceWarning, NotFittedError
 from ._paths import get_cmake_dir, get_include
 from ._runtime import build_info, get_num_threads, num_threads, set_num_threads
 from .estimators import (

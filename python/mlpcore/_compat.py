@@ -11,22 +11,15 @@ import inspect
 
 import numpy as np
 
+from ._exceptions import ConvergenceWarning, DataConversionWarning, NotFittedError
+from ._metrics import r2_score
+
 try:
     from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, TransformerMixin
-    from sklearn.exceptions import ConvergenceWarning, DataConversionWarning, NotFittedError
 
     HAVE_SKLEARN = True
 except ImportError:  # pragma: no cover - exercised in environments without scikit-learn
     HAVE_SKLEARN = False
-
-    class NotFittedError(ValueError, AttributeError):
-        """Raised when a model is used before it was fitted."""
-
-    class ConvergenceWarning(UserWarning):
-        """Training stopped before its convergence criterion was met."""
-
-    class DataConversionWarning(UserWarning):
-        """Input data was converted (for example y given as a column vector)."""
 
     class BaseEstimator:
         """get_params / set_params from the __init__ signature, as scikit-learn does."""
@@ -70,8 +63,6 @@ except ImportError:  # pragma: no cover - exercised in environments without scik
 
         def score(self, X, y, sample_weight=None):
             """Coefficient of determination R^2, averaged over the outputs."""
-            from ._validation import r2_score
-
             return r2_score(y, self.predict(X), sample_weight=sample_weight)
 
     class TransformerMixin:

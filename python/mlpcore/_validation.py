@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import numbers
 import warnings
+from numbers import Integral, Real
 
 import numpy as np
 
 from . import _core
-from ._compat import DataConversionWarning, NotFittedError
+from ._exceptions import DataConversionWarning, NotFittedError
+from ._param_validation import Interval, check_param
 
 
 def _is_sparse(X) -> bool:
@@ -225,40 +227,15 @@ def classification_target(y, estimator=None):
     return y
 
 
-def r2_score(y_true, y_pred, sample_weight=None):
-    """The coefficient of determination, averaged over outputs (scikit-learn's rule
-    for constant targets: 1 when predicted exactly, else 0)."""
-    y_true = np.asarray(y_true, dtype=np.float64)
-    y_pred = np.asarray(y_pred, dtype=np.float64)
-    if y_true.ndim == 1:
-        y_true = y_true[:, None]
-    if y_pred.ndim == 1:
-        y_pred = y_pred[:, None]
-    w = np.ones(len(y_true)) if sample_weight is None else np.asarray(sample_weight, np.float64)
-    w = w[:, None]
-    ss_res = (w * (y_true - y_pred) ** 2).sum(axis=0)
-    mean = (w * y_true).sum(axis=0) / w.sum()
-    ss_tot = (w * (y_true - mean) ** 2).sum(axis=0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        scores = np.where(ss_tot > 0, 1 - ss_res / ss_tot, np.where(ss_res == 0, 1.0, 0.0))
-    return float(scores.mean())
-
-
 def check_int(name, value, minimum):
     """value as an int >= minimum (TypeError for a non-integer, ValueError below minimum)."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int >= {minimum}, got {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be an int >= {minimum}, got {value!r}")
+    check_param(name, value, [Interval(Integral, minimum, None, closed="left")])
     return int(value)
 
 
 def check_real(name, value, minimum=0.0):
     """value as a finite float >= minimum."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number >= {minimum}, got {value!r}")
-    if not np.isfinite(value) or value < minimum:
-        raise ValueError(f"{name} must be a finite number >= {minimum}, got {value!r}")
+    check_param(name, value, [Interval(Real, minimum, None, closed="left")])
     return float(value)
 
 

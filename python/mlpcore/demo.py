@@ -21,7 +21,7 @@ import warnings
 import numpy as np
 
 from . import datasets
-from ._compat import ConvergenceWarning
+from ._exceptions import ConvergenceWarning
 from .estimators import LinearRegression, LogisticRegression, MLPClassifier
 from .plot import _require_matplotlib, decision_boundary, loss_curve
 

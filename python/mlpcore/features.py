@@ -23,6 +23,7 @@ from itertools import chain, combinations, combinations_with_replacement
 import numpy as np
 
 from ._compat import BaseEstimator, TransformerMixin
+from ._param_validation import validate_params
 from ._validation import (
     check_array,
     check_int,
@@ -116,12 +117,6 @@ def one_hot(y, n_classes=None, dtype=np.float64):
 # PolynomialFeatures
 # ----------------------------------------------------------------------------------------------
 
-def _check_bool(name, value):
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be a bool, got {value!r}")
-    return bool(value)
-
-
 class PolynomialFeatures(TransformerMixin, BaseEstimator):
     """All monomials of the features up to ``degree``: for x = (a, b) and degree 2,
     ``(a, b, a^2, a b, b^2)`` (with a first column of ones when ``include_bias``).
@@ -148,6 +143,9 @@ class PolynomialFeatures(TransformerMixin, BaseEstimator):
     Hyperparameters are checked in ``fit``; ``__init__`` only stores them.
     """
 
+    # degree, an int or a tuple, is checked by _degrees
+    _constraints = {"include_bias": ["boolean"], "interaction_only": ["boolean"]}
+
     def __init__(self, degree=2, include_bias=False, interaction_only=False):
         self.degree = degree
         self.include_bias = include_bias
@@ -172,8 +170,8 @@ class PolynomialFeatures(TransformerMixin, BaseEstimator):
     def fit(self, X, y=None):
         """Compute the exponents ``powers_`` for X's number of features; y is ignored."""
         lo, hi = self._degrees()
-        include_bias = _check_bool("include_bias", self.include_bias)
-        interaction_only = _check_bool("interaction_only", self.interaction_only)
+        validate_params(self)
+        include_bias, interaction_only = bool(self.include_bias), bool(self.interaction_only)
         X = check_array(X, estimator=self)
         n_features = X.shape[1]
         if hi == 0 and not include_bias:
@@ -268,14 +266,16 @@ class Standardizer(TransformerMixin, BaseEstimator):
         (the number of rows when neither with_mean nor with_std, as in scikit-learn)
     """
 
+    _constraints = {"with_mean": ["boolean"], "with_std": ["boolean"]}
+
     def __init__(self, with_mean=True, with_std=True):
         self.with_mean = with_mean
         self.with_std = with_std
 
     def fit(self, X, y=None, sample_weight=None):
         """Compute mean_, var_ and scale_ of X (n, d), weighted by sample_weight (n,) if given."""
-        with_mean = _check_bool("with_mean", self.with_mean)
-        with_std = _check_bool("with_std", self.with_std)
+        validate_params(self)
+        with_mean, with_std = bool(self.with_mean), bool(self.with_std)
         X = check_array(X, estimator=self)
         n = X.shape[0]
         if sample_weight is not None:

@@ -12,6 +12,7 @@ from typing import NamedTuple, Sequence
 import numpy as np
 
 from . import kernels
+from ._state import Activations, Dtype, Layers, LayerSizes, check_state
 from .kernels import ACTIVATIONS
 
 
@@ -88,6 +89,29 @@ class MLP:
             for n_in, n_out, g in zip(sizes[:-1], sizes[1:], self.activations)
         ]
         self.biases = [np.zeros(n_out, dtype) for n_out in sizes[1:]]
+
+    _state_schema = {
+        "layer_sizes": LayerSizes(),
+        "activations": Activations(),
+        "dtype": Dtype(),
+        "weights": Layers("weights"),
+        "biases": Layers("biases"),
+    }
+
+    def get_state(self) -> dict:
+        """layer_sizes, activations, dtype, weights and biases (the network's own arrays)."""
+        return {key: getattr(self, key) for key in self._state_schema}
+
+    def set_state(self, state) -> "MLP":
+        """Takes a state as get_state gives it, once every entry obeys _state_schema
+        (InvalidStateError otherwise); the arrays are copied. Returns self."""
+        check_state(self, state)
+        net = MLP.from_weights(state["weights"], state["biases"], state["activations"])
+        self.__dict__.update(vars(net))
+        return self
+
+    def _state_shapes(self, state):
+        return state["layer_sizes"], state["dtype"]
 
     @classmethod
     def from_weights(cls, weights, biases, activations) -> "MLP":

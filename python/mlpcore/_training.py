@@ -1,0 +1,428 @@
+"""Training an estimator, in the steps scikit-learn's ``BaseMultilayerPerceptron._fit``
+takes: prepare the data, make the trainer, run the epochs, with the stopping rule as
+its own object.
+
+A solver is a function ``solver(model, data, epochs)`` in ``SOLVERS``; "gd" and
+"sgd" both run the compiled epoch loop (``_core.Trainer``), with the whole data or
+minibatches as a batch. A new solver (lbfgs, adam) is a new function there.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import sys
+import time
+import warnings
+
+import numpy as np
+
+from . import _core
+from ._exceptions import ConvergenceWarning
+from ._state import EPOCH_STATS, HISTORY, VALIDATION
+from ._validation import (
+    all_finite,
+    as_array,
+    assert_all_finite,
+    check_consistent_length,
+    check_random_state,
+    check_sample_weight,
+)
+
+# A fit diverges once its loss exceeds this many times its scale (see _check_divergence).
+_DIVERGENCE_FACTOR = 1e10
+_PACKAGE = os.path.dirname(os.path.abspath(__file__))
+
+
+def warn(message, category):
+    """warnings.warn pointing at the first caller outside mlpcore: the user's fit call."""
+    level, frame = 2, sys._getframe(1)  # stacklevel 2 is warn's caller
+    while frame is not None and os.path.dirname(
+            os.path.abspath(frame.f_code.co_filename)) == _PACKAGE:
+        level, frame = level + 1, frame.f_back
+    warnings.warn(message, category, stacklevel=level)
+
+
+def make_rng(random_state) -> np.random.Generator:
+    """A Generator from None, an int, a Generator or a legacy RandomState."""
+    rng = check_random_state(random_state)
+    if isinstance(rng, np.random.RandomState):
+        return np.random.default_rng(rng.randint(0, 2**32))
+    return rng
+
+
+def _power_iteration(matvec, dim, dtype, iterations=50, seed=0):
+    """Largest eigenvalue of a symmetric positive semi-definite operator."""
+    v = np.random.default_rng(seed).standard_normal(dim)
+    v /= np.linalg.norm(v)
+    value = 0.0
+    # X is not yet checked for NaN and infinity here (the first epoch does that)
+    with np.errstate(invalid="ignore", over="ignore"):
+        for _ in range(iterations):
+            w = matvec(v.astype(dtype)).astype(np.float64)
+            value = float(np.linalg.norm(w))
+            if value == 0.0 or not np.isfinite(value):
+                return value
+            v = w / value
+    return value
+
+
+def _memory_bytes():
+    """The machine's physical memory, or None where the platform does not tell."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def mean_one(weights, what="sample_weight"):
+    """weights scaled to mean 1, divided by their maximum first so that neither their
+    sum (uniform weights of 1e308) nor its inverse (subnormal weights) overflows;
+    uniform weights of any value become exactly 1."""
+    top = weights.max()
+    if not top > 0:
+        raise ValueError(f"{what} is zero for every sample: there is nothing to fit")
+    weights = weights / top
+    return weights * (len(weights) / weights.sum())
+
+
+# -------------------------------------------------------------------------- the data
+
+@dataclasses.dataclass
+class TrainingData:
+    """What the epochs train on: X, the encoded target and the sample weights (mean
+    1), and the held-out part (X, target, weights) when stopping early."""
+
+    X: np.ndarray
+    target: np.ndarray
+    sample_weight: np.ndarray
+    n_outputs: int
+    uniform: bool  # every weight is 1: the compiled loop skips them
+    first: bool  # a fresh start: the weights are initialized
+    validation: tuple | None = None
+
+    @property
+    def weights_arg(self):
+        """The sample weights as the compiled loop takes them."""
+        return None if self.uniform else self.sample_weight
+
+
+def prepare_data(model, X, y, sample_weight, *, first, classes):
+    """X, y and sample_weight checked, the target encoded and everything in the dtype
+    of the weights."""
+    # X's finiteness is checked by the first epoch, row by row as its batches are
+    # formed, instead of by a separate pass over the data.
+    X = model._check_X(X, reset=first, ensure_finite=False)
+    if y is None:
+        raise ValueError(
+            f"{type(model).__name__} requires y to be passed, but the target y is None")
+    y = as_array(y, "y")
+    check_consistent_length(X, y)
+    target, n_outputs = model._encode_target(y, first=first, classes=classes)
+    dtype = X.dtype if first else model._dtype
+    X = X.astype(dtype, copy=False)
+    if target.dtype.kind == "f":  # targets train in the dtype of the weights
+        target = target.astype(dtype, copy=False)
+    # Weights with mean 1 make the minibatch gradient an unbiased estimate of
+    # the gradient of sum_i w_i loss_i / sum_i w_i.
+    sample_weight = mean_one(check_sample_weight(sample_weight, X.shape[0], np.float64))
+    sample_weight = mean_one(sample_weight * model._class_weights(target),
+                             "sample_weight times class_weight").astype(dtype)
+    return TrainingData(X, target, sample_weight, n_outputs,
+                        uniform=bool(np.all(sample_weight == 1)), first=first)
+
+
+def check_size(model, n_samples, n_features, n_outputs, dtype):
+    """ValueError, before anything is allocated, for a network whose training needs
+    more memory than the machine has: per parameter its weight, velocity, average and
+    gradient, and the copies of the first three that a warm fit keeps to restore (7 in
+    all), and the trainer's buffers of a batch of rows (at least 256, its chunk) per
+    layer."""
+    sizes = [n_features, *model._hidden_sizes(), n_outputs]
+    n_params = sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:]))
+    batch = n_samples if model.solver == "gd" else min(int(model.batch_size), n_samples)
+    n_values = 7 * n_params + max(batch, 256) * sum(sizes[1:]) + 2 * batch * max(sizes)
+    need, limit = n_values * np.dtype(dtype).itemsize, _memory_bytes()
+    if limit is not None and need > limit:
+        raise ValueError(
+            f"{type(model).__name__} with layer sizes {sizes} has {n_params:,} parameters "
+            f"and needs about {need / 2**30:,.1f} GiB to train, more than the "
+            f"{limit / 2**30:,.1f} GiB of memory of this machine: use smaller "
+            f"hidden_layer_sizes or {'batch_size' if model.solver == 'sgd' else 'solver=sgd'}")
+
+
+def validation_split(model, strata, n, rng):
+    """Indices of the training and validation parts, stratified by class when
+    strata (class indices) is given."""
+    fraction = model.validation_fraction
+    order = rng.permutation(n)
+    if strata is None:
+        val = order[:max(1, int(round(fraction * n)))]
+    else:
+        val = []
+        for c in np.unique(strata):
+            members = order[strata[order] == c]
+            val.extend(members[: int(round(fraction * len(members)))])
+    val = np.sort(np.asarray(val, dtype=np.int64))
+    train = np.setdiff1d(np.arange(n), val)
+    if len(val) == 0 or len(train) == 0:
+        raise ValueError(
+            f"validation_fraction={fraction} leaves no validation or no "
+            f"training samples out of {n}"
+        )
+    return train, val
+
+
+def hold_out(model, data):
+    """data with validation_fraction of it held out for early stopping."""
+    train, val = validation_split(model, model._strata(data.target), len(data.X),
+                                  make_rng(model.random_state))
+    X, target, weight = data.X, data.target, data.sample_weight
+    validation = (X[val], target[val], weight[val])
+    if not all_finite(validation[0]):  # rows the epochs never see
+        refuse_nonfinite(validation[0])
+    return dataclasses.replace(
+        data, X=X[train], target=target[train], validation=validation,
+        sample_weight=mean_one(weight[train], "sample_weight of the training part"))
+
+
+def refuse_nonfinite(X):
+    """check_array's error for X, which holds NaN or infinity."""
+    assert_all_finite(X)
+    raise AssertionError("a non-finite row was reported in an X without one")
+
+
+# -------------------------------------------------------------------------- the step size
+
+def lipschitz(model, X, sample_weight, scale):
+    """L of a linear model's mean loss: scale times the largest eigenvalue of
+    Phi^T diag(w) Phi / n with Phi = [X, 1], plus the weight decay. For "sgd" with
+    batches of B samples, the expected smoothness of the minibatch gradient,
+    L_B = n (B - 1) / (B (n - 1)) L + (n - B) / (B (n - 1)) L_max, with L_max
+    the largest per-sample constant (Gower et al., 2019)."""
+    bias = 1.0 if model.fit_intercept else 0.0
+    n = X.shape[0]
+    w = sample_weight.astype(X.dtype)
+
+    def matvec(v):
+        head, tail = v[:-1], v[-1] * bias
+        u = (_core.matmul(X, head[:, None])[:, 0] + tail) * w
+        return np.concatenate([_core.matmul(X.T, u[:, None])[:, 0], [u.sum() * bias]]) / n
+
+    L = scale * _power_iteration(matvec, X.shape[1] + 1, X.dtype)
+    B = min(int(model.batch_size), n)
+    if model.solver == "sgd" and n > 1 and B < n:
+        per_sample = (np.einsum("ij,ij->i", X, X, dtype=np.float64) + bias) * sample_weight
+        L_max = scale * float(per_sample.max())
+        L = (n * (B - 1) * L + (n - B) * L_max) / (B * (n - 1))
+    return L + model.weight_decay
+
+
+def learning_rate(model, X, sample_weight):
+    """The step size: the model's learning_rate, or for "auto" 1/L where the model
+    has a Lipschitz constant (a linear model of a smooth loss), else its default."""
+    scale = model._lipschitz_scale()
+    if scale is None:
+        return model._default_step if model.learning_rate == "auto" else float(
+            model.learning_rate)
+    if model.learning_rate == "auto":
+        L = lipschitz(model, X, sample_weight, scale)
+        return 1.0 / L if L > 0 else 1.0
+    if model.solver == "gd":
+        L = lipschitz(model, X, sample_weight, scale)
+        if L > 0 and model.learning_rate >= 2.0 / L:
+            warn(f"learning_rate={model.learning_rate} is at least 2/L = {2.0 / L:.4g} for "
+                 "this data: gradient descent will not converge (use a step below 2/L, "
+                 "or learning_rate='auto' for 1/L)", UserWarning)
+    return float(model.learning_rate)
+
+
+# -------------------------------------------------------------------------- stopping
+
+def _rising(losses, n):
+    """The last n epochs each raised the loss: a fit moving away, not a plateau."""
+    tail = losses[-n - 1:]
+    return len(tail) == n + 1 and all(a < b for a, b in zip(tail[:-1], tail[1:]))
+
+
+class StoppingRule:
+    """Stop once the training loss (or, on_validation, minus the validation score)
+    has not improved by tol for n_iter_no_change epochs, keeping the parameters of
+    the best validation score; tol=None never stops. scikit-learn's
+    ``_update_no_improvement_count``."""
+
+    def __init__(self, tol, n_iter_no_change, *, on_validation):
+        self.tol, self.patience, self.on_validation = tol, n_iter_no_change, on_validation
+        self.best, self.stall, self.best_params = None, 0, None
+
+    def update(self, history, snapshot) -> bool:
+        """Whether to stop after the epoch just recorded in history; snapshot()
+        copies the parameters when they are the best on validation so far."""
+        if self.tol is None:
+            return False
+        metric = -history["val_score"][-1] if self.on_validation else history["loss"][-1]
+        if self.best is None or metric < self.best - self.tol:
+            self.best, self.stall = metric, 0
+            if self.on_validation:
+                self.best_params = snapshot()
+            return False
+        self.stall += 1
+        # a loss that rose at every epoch is moving away: it has not converged
+        return self.stall >= self.patience and not _rising(history["loss"], self.patience)
+
+
+def _snapshot(model):
+    return [a.copy() for a in _restorable(model)]
+
+
+def _restorable(model):
+    """The arrays the best snapshot holds: weights, biases and their averages."""
+    return [a for pair in zip(model._weights, model._biases) for a in pair] + [
+        a for pair in model._average for a in pair]
+
+
+def _restore(model, saved):
+    for target, value in zip(_restorable(model), saved):
+        target[...] = value
+
+
+# -------------------------------------------------------------------------- divergence
+
+def _loss_scale(model, trainer, data):
+    """The larger of the loss of a zero output and that of the starting weights
+    (on at most 1024 rows spread over the data: a scale, not a measurement), which
+    no fit that converges exceeds by orders of magnitude."""
+    X, target, weights = data.X, data.target, data.weights_arg
+    rows = slice(None, None, -(-len(X) // 1024))
+    start, _ = trainer.evaluate(np.ascontiguousarray(X[rows]), target[rows],
+                                None if weights is None else weights[rows])
+    zero = model._loss.zero_output_loss(target, data.n_outputs)
+    return max(zero, start) if np.isfinite(start) else zero  # X is checked by epoch 1
+
+
+def _check_divergence(model, loss, scale, epoch, lr):
+    """ValueError once the fit diverges: after an epoch, the training loss or a
+    parameter is NaN or infinite, or the loss exceeds _DIVERGENCE_FACTOR times its
+    scale (_loss_scale), where no learning rate that converges takes it."""
+    if not np.isfinite(loss):
+        what = f"the training loss became {loss}"
+    elif not all(all_finite(a) for a in model._arrays_updated_in_place()):
+        what = "the weights became NaN or infinite"
+    elif scale > 0 and loss > _DIVERGENCE_FACTOR * scale:
+        what = (f"the training loss grew to {loss:.4g}, over {_DIVERGENCE_FACTOR:.0e} times "
+                f"the larger of its loss at the start and a zero output's ({scale:.4g})")
+    else:
+        return
+    raise ValueError(
+        f"{type(model).__name__} diverged at epoch {epoch} of this fit: {what}. Use a "
+        f"smaller learning_rate than the {lr:.4g} used. The estimator is left as it was "
+        "before this fit.")
+
+
+# -------------------------------------------------------------------------- the fit
+
+def fit(model, X, y, sample_weight, *, incremental, classes=None):
+    """One fit (or, incremental, one epoch of partial_fit) of model on (X, y)."""
+    first = not (incremental or model.warm_start) or not hasattr(model, "_weights")
+    data = prepare_data(model, X, y, sample_weight, first=first, classes=classes)
+    check_size(model, *data.X.shape, data.n_outputs, data.X.dtype)
+    rng = make_rng(model.random_state if first else None)
+    if first:
+        model._init_parameters(data.X.shape[1], data.n_outputs, data.X.dtype, rng)
+        model.history_ = {key: [] for key, _ in (*HISTORY, *model._loss.history_fields)}
+        model.n_iter_ = 0
+    if model.early_stopping and not incremental:
+        data = hold_out(model, data)
+        for key, _ in VALIDATION:
+            model.history_.setdefault(key, [])
+    epochs = 1 if incremental else int(model.max_epochs)
+    converged = SOLVERS[model.solver](model, data, epochs)
+    model.converged_ = converged
+    if not converged and not incremental:
+        goal = model._loss.goal
+        if goal is not None or model.tol is not None:
+            what = goal or f"no improvement of {model.tol} in {model.n_iter_no_change} epochs"
+            warn(f"{type(model).__name__} did not converge: max_epochs={model.max_epochs} "
+                 f"reached before {what}", ConvergenceWarning)
+
+
+def make_trainer(model, data, lr):
+    """The compiled epoch loop over the model's arrays, which it updates in place."""
+    trainer = _core.Trainer(
+        model._weights, model._biases, model._activations(), model._loss.name,
+        data.X.shape[0], batch_size=data.X.shape[0] if model.solver == "gd" else int(
+            model.batch_size), shuffle=bool(model.shuffle) and model.solver == "sgd",
+        learning_rate=lr, schedule=model.schedule, power_t=float(model.power_t),
+        momentum=float(model.momentum), nesterov=bool(model.nesterov),
+        weight_decay=float(model.weight_decay), fit_bias=model._fit_bias(),
+        velocities=model._velocity, averages=model._average,
+    )
+    trainer.rng_state, trainer.step = model._rng_state, model._step
+    trainer.average_count = model._average_count
+    return trainer
+
+
+def _progress(model, epochs):
+    if not model.verbose:
+        return None
+    from ._progress import EpochProgress
+
+    return EpochProgress(type(model).__name__, epochs)
+
+
+def _run_epoch(model, trainer, data, epoch, scale, lr):
+    """One epoch of the compiled loop, checked and recorded in history_; its stats."""
+    start = time.perf_counter()
+    averaging = bool(model.average) and model._epochs_done + 1 >= int(model.average)
+    stats = trainer.epoch(data.X, data.target, data.weights_arg, average=averaging,
+                          check_finite=epoch == 0)
+    if stats["nonfinite_row"] >= 0:
+        refuse_nonfinite(data.X)
+    _check_divergence(model, stats["loss"], scale, epoch + 1, lr)
+    model._epochs_done += 1
+    model.n_iter_ += 1
+    history = model.history_
+    for key, _ in (*EPOCH_STATS, *model._loss.history_fields):
+        history[key].append(stats[key])
+    if data.validation is not None:
+        vloss, vscore = trainer.evaluate(*data.validation,
+                                         use_average=trainer.average_count > 0)
+        history["val_loss"].append(vloss)
+        history["val_score"].append(vscore)
+    history["seconds"].append(time.perf_counter() - start)
+    return stats
+
+
+def compiled_loop(model, data, epochs) -> bool:
+    """Runs up to epochs epochs of the compiled loop; whether the fit converged."""
+    lr = learning_rate(model, data.X, data.sample_weight)
+    trainer = make_trainer(model, data, lr)
+    scale = _loss_scale(model, trainer, data)
+    rule = StoppingRule(model.tol, model.n_iter_no_change,
+                        on_validation=data.validation is not None)
+    converged = False
+    progress = _progress(model, epochs)
+    try:
+        for epoch in range(epochs):
+            stats = _run_epoch(model, trainer, data, epoch, scale, lr)
+            if progress is not None:
+                progress.update(model.history_)
+            if model._loss.reached_goal(stats) or rule.update(
+                    model.history_, lambda: _snapshot(model)):
+                converged = True
+                break
+        if model.solver == "gd":  # an epoch reports the loss of the weights it started from
+            final_loss, _ = trainer.evaluate(data.X, data.target, data.weights_arg)
+            _check_divergence(model, final_loss, scale, epoch + 1, lr)
+    finally:
+        if progress is not None:
+            progress.close()
+    if rule.best_params is not None:
+        _restore(model, rule.best_params)
+    model._rng_state, model._step = trainer.rng_state, trainer.step
+    model._average_count = trainer.average_count
+    model.t_ = model._step
+    return converged
+
+
+SOLVERS = {"gd": compiled_loop, "sgd": compiled_loop}
