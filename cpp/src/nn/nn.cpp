@@ -10,7 +10,7 @@
 #include "mlpcore/nn.hpp"
 #include "mlpcore/runtime.hpp"
 #include "nn/losses.hpp"
-#include "nn/vector_math.hpp"
+#include "arch/context.hpp"
 
 namespace mlpcore {
 
@@ -72,29 +72,9 @@ const char* activation_names() {
   return "identity, sign, heaviside, tanh, sigmoid, relu, softplus";
 }
 
-template <>
-const VectorMath<float>& vector_math<float>(Isa isa) {
-#ifdef MLPCORE_HAVE_X86_KERNELS
-  if (isa == Isa::avx512) return avx512::table_f();
-  if (isa == Isa::avx2) return avx2::table_f();
-#endif
-  (void)isa;
-  return generic::table_f();
-}
-
-template <>
-const VectorMath<double>& vector_math<double>(Isa isa) {
-#ifdef MLPCORE_HAVE_X86_KERNELS
-  if (isa == Isa::avx512) return avx512::table_d();
-  if (isa == Isa::avx2) return avx2::table_d();
-#endif
-  (void)isa;
-  return generic::table_d();
-}
-
 template <class T>
 void activation_forward(Activation act, T* out, const T* a, int64_t n) {
-  const VectorMath<T>& vm = vector_math<T>(active_isa());
+  const VectorMath<T>& vm = active_vector_math<T>();
   parallel_blocks(n, 4096, 8, [&](int64_t b, int64_t e) {
     vm.activation_forward(static_cast<int>(act), out + b, a + b, e - b);
   });
@@ -102,7 +82,7 @@ void activation_forward(Activation act, T* out, const T* a, int64_t n) {
 
 template <class T>
 void activation_backward(Activation act, T* da, const T* y, const T* dy, int64_t n) {
-  const VectorMath<T>& vm = vector_math<T>(active_isa());
+  const VectorMath<T>& vm = active_vector_math<T>();
   parallel_blocks(n, 4096, 8, [&](int64_t b, int64_t e) {
     vm.activation_backward(static_cast<int>(act), da + b, y + b, dy + b, e - b);
   });
@@ -110,7 +90,7 @@ void activation_backward(Activation act, T* da, const T* y, const T* dy, int64_t
 
 template <class T>
 static void softmax_family(MatView<T> out, MatView<const T> a, bool log) {
-  const VectorMath<T>& vm = vector_math<T>(active_isa());
+  const VectorMath<T>& vm = active_vector_math<T>();
   parallel_blocks(a.rows, kReduceRows, 8 * a.cols, [&](int64_t b, int64_t e) {
     vm.softmax_rows(out.data + b * out.rs, out.rs, a.data + b * a.rs, a.rs, e - b, a.cols, log);
   });
@@ -130,7 +110,7 @@ template <class T>
 double cross_entropy_scaled(MatView<const T> logits, const int64_t* labels,
                             MatView<const T> probs, MatView<T> dlogits, const T* weights,
                             double scale) {
-  const VectorMath<T>& vm = vector_math<T>(active_isa());
+  const VectorMath<T>& vm = active_vector_math<T>();
   const int64_t k = logits.cols;
   double total = blocked_sum(logits.rows, 8 * k, [&](int64_t b, int64_t e) {
     return vm.cross_entropy_rows(dlogits.data ? dlogits.data + b * dlogits.rs : nullptr,
@@ -254,7 +234,7 @@ struct LinearEpilogue {
 template <class T>
 void linear_forward(MatView<T> out, MatView<const T> x, MatView<const T> w, const T* b,
                     Activation act) {
-  LinearEpilogue<T> ctx{b, static_cast<int>(act), &vector_math<T>(active_isa())};
+  LinearEpilogue<T> ctx{b, static_cast<int>(act), &active_vector_math<T>()};
   GemmEpilogue<T> epilogue{&LinearEpilogue<T>::apply, &ctx};
   bool fused = b != nullptr || act != Activation::identity;
   gemm<T>(T(1), x, w, T(0), out, fused ? &epilogue : nullptr);

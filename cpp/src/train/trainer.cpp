@@ -11,7 +11,7 @@
 #include "mlpcore/optim.hpp"
 #include "mlpcore/runtime.hpp"
 #include "nn/losses.hpp"
-#include "nn/vector_math.hpp"
+#include "arch/context.hpp"
 
 namespace mlpcore {
 
@@ -176,7 +176,7 @@ template <class T>
 EpochStats Trainer<T>::perceptron_online_epoch(const Dataset<T>& data, TrainState* state,
                                                bool average, bool check_finite) {
   DenseLayer<T>& layer = layers_[0];
-  const VectorMath<T>& vm = vector_math<T>(active_isa());
+  const VectorMath<T>& vm = active_vector_math<T>();
   const int64_t n = data.x.rows, d = layer.n_in, cs = data.x.cs;
   const double wd = config_.weight_decay;
   if (config_.shuffle) shuffle_indices(order_.data(), n, &state->rng);
@@ -243,7 +243,7 @@ EpochStats Trainer<T>::epoch(const Dataset<T>& data, TrainState* state, bool ave
   const bool gather = batch_ < n && config_.shuffle;
   if (gather) shuffle_indices(order_.data(), n, &state->rng);
   const bool has_targets = config_.loss != Loss::cross_entropy;
-  const VectorMath<T>& vm = vector_math<T>(active_isa());
+  const VectorMath<T>& vm = active_vector_math<T>();
   EpochStats stats;
   double total = 0;
   for (int64_t start = 0; start < n; start += batch_) {
