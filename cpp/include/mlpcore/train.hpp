@@ -98,6 +98,7 @@ class Trainer {
   void evaluate(const Dataset<T>& data, bool use_average, double* loss, double* score);
 
  private:
+  int64_t gather_batch(const Dataset<T>& data, int64_t start, int64_t rows, bool check_finite);
   void forward(MatView<const T> x, int64_t rows, bool use_average);
   double loss_and_gradient(int64_t rows, const int64_t* labels, MatView<const T> targets,
                            const T* weights, double scale, int64_t* mistakes, bool gradient);

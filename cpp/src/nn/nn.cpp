@@ -173,11 +173,8 @@ double perceptron_scaled(const T* s, const T* d, int64_t n, int64_t k, T* ds, co
       double row = 0;
 #pragma omp simd reduction(+ : row, wrong)
       for (int64_t j = i * k; j < (i + 1) * k; ++j) {
-        T margin = -d[j] * s[j];
-        row += margin <= T(0) ? 0.0 : double(margin);  // NaN propagates
-        // A mistake is sign(s) != d with sign(0) = +1: d = -1 and s >= 0, or d = +1
-        // and s < 0. A NaN score gives a NaN gradient.
-        bool mistake = d[j] > T(0) ? s[j] < T(0) : s[j] >= T(0);
+        row += perceptron_term(s[j], d[j]);
+        const bool mistake = perceptron_mistake(s[j], d[j]);  // NaN s: a NaN gradient
         wrong += mistake;
         if (ds) ds[j] = mistake ? -d[j] * row_scale : (s[j] == s[j] ? T(0) : s[j]);
       }
