@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <string>
 #include <vector>
 
 #include "mlpcore/gemm.hpp"
@@ -15,9 +16,6 @@
 namespace mlpcore {
 
 namespace {
-
-constexpr const char* kActivationNames[] = {"identity", "sign", "heaviside", "tanh",
-                                            "sigmoid",  "relu", "softplus"};
 
 // Work below these sizes stays on one thread: a parallel region costs microseconds.
 constexpr int64_t kMinElementsPerThread = 1 << 15;
@@ -59,7 +57,7 @@ void parallel_blocks(int64_t n, int64_t block, int64_t cost_per_item, F f) {
 const char* activation_name(Activation act) { return kActivationNames[static_cast<int>(act)]; }
 
 bool activation_from_name(const char* name, Activation* act) {
-  for (int i = 0; i < 7; ++i) {
+  for (int i = 0; i < kActivationCount; ++i) {
     if (std::strcmp(name, kActivationNames[i]) == 0) {
       *act = static_cast<Activation>(i);
       return true;
@@ -69,7 +67,13 @@ bool activation_from_name(const char* name, Activation* act) {
 }
 
 const char* activation_names() {
-  return "identity, sign, heaviside, tanh, sigmoid, relu, softplus";
+  static const std::string joined = [] {
+    std::string s;
+    for (int i = 0; i < kActivationCount; ++i)
+      s += (i ? ", " : "") + std::string(kActivationNames[i]);
+    return s;
+  }();
+  return joined.c_str();
 }
 
 template <class T>
