@@ -10,7 +10,7 @@ import mlpcore.kernels as K
 import mlpcore.reference as R
 from conftest import LAYOUTS_2D, assert_close, elem_atol, elem_rtol, view_as
 
-ACTIVATIONS = ["identity", "sign", "heaviside", "tanh", "sigmoid", "relu", "softplus"]
+ACTIVATIONS = K.ACTIVATIONS
 
 # 0-D to 4-D; vector lengths around SIMD widths (4, 8, 16) and their tails.
 SHAPES = [(), (0,), (1,), (3,), (7,), (8,), (9,), (15,), (16,), (17,), (31,), (33,), (65,),

@@ -219,6 +219,8 @@ def render(module: ModuleType) -> str:
             blocks.append(render_class(name, obj))
         elif callable(obj):
             blocks.append(render_function(name, obj))
+        elif isinstance(obj, tuple) and all(isinstance(x, str) for x in obj):
+            blocks.append([f"{name}: tuple[str, ...]"])  # a registry of names
         elif not isinstance(obj, ModuleType):
             blocks.append([f"{name}: {type(obj).__name__}"])
     body = "\n\n".join("\n".join(b) for b in blocks)

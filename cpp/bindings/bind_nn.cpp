@@ -203,57 +203,41 @@ Pair loss_pair(const char* kernel, const char* yname, const char* dname, py::han
   return {contiguous(y), contiguous(d), n, k};
 }
 
-std::pair<double, py::array> squared_error_py(py::handle y_obj, py::handle d_obj,
-                                              py::handle dy_obj, py::handle red,
-                                              bool want_grad, const char* kernel) {
+// The squared error (y against d) or the perceptron criterion (scores against d in
+// {-1, +1}), and its gradient when want_grad.
+std::pair<double, py::array> pair_loss_py(bool perceptron, py::handle y_obj, py::handle d_obj,
+                                          py::handle g_obj, py::handle red, bool want_grad,
+                                          const char* kernel) {
+  const char* yname = perceptron ? "scores" : "y";
+  const char* gname = perceptron ? "dscores" : "dy";
   Reduction reduction = parse_reduction(kernel, red);
-  Pair p = loss_pair(kernel, "y", "d", y_obj, d_obj);
-  py::array dy;
+  Pair p = loss_pair(kernel, yname, "d", y_obj, d_obj);
+  if (perceptron)
+    by_dtype(p.d, [&](auto tag) {
+      using T = decltype(tag);
+      const T* dp = ptr<T>(p.d);
+      for (int64_t i = 0; i < p.n * p.k; ++i)
+        if (dp[i] != T(1) && dp[i] != T(-1))
+          fail<py::value_error>(kernel, "d must hold only the labels -1 and +1, got " +
+                                            std::to_string(double(dp[i])) + " at flat index " +
+                                            std::to_string(i));
+    });
+  py::array g;
   if (want_grad) {
-    dy = output(kernel, "dy", dy_obj, p.y.dtype(), shape_of(p.y), false);
-    require_no_overlap(kernel, "dy", dy, {{"y", &p.y}, {"d", &p.d}}, true);
+    g = output(kernel, gname, g_obj, p.y.dtype(), shape_of(p.y), false);
+    require_no_overlap(kernel, gname, g, {{yname, &p.y}, {"d", &p.d}}, true);
   }
-  Staged staged(dy, !want_grad || c_contiguous(dy));
+  Staged staged(g, !want_grad || c_contiguous(g));
   double loss = by_dtype(p.y, [&](auto tag) {
     using T = decltype(tag);
     const T *yp = ptr<T>(p.y), *dp = ptr<T>(p.d);
     T* gp = want_grad ? ptr<T>(staged.work) : nullptr;
     Compute compute;
-    return squared_error<T>(yp, dp, p.n, p.k, gp, reduction);
+    return perceptron ? perceptron_criterion<T>(yp, dp, p.n, p.k, gp, reduction)
+                      : squared_error<T>(yp, dp, p.n, p.k, gp, reduction);
   });
   if (want_grad) staged.finish();
-  return {loss, dy};
-}
-
-std::pair<double, py::array> perceptron_py(py::handle s_obj, py::handle d_obj,
-                                           py::handle ds_obj, py::handle red,
-                                           bool want_grad, const char* kernel) {
-  Reduction reduction = parse_reduction(kernel, red);
-  Pair p = loss_pair(kernel, "scores", "d", s_obj, d_obj);
-  by_dtype(p.d, [&](auto tag) {
-    using T = decltype(tag);
-    const T* dp = ptr<T>(p.d);
-    for (int64_t i = 0; i < p.n * p.k; ++i)
-      if (dp[i] != T(1) && dp[i] != T(-1))
-        fail<py::value_error>(kernel, "d must hold only the labels -1 and +1, got " +
-                                          std::to_string(double(dp[i])) + " at flat index " +
-                                          std::to_string(i));
-  });
-  py::array ds;
-  if (want_grad) {
-    ds = output(kernel, "dscores", ds_obj, p.y.dtype(), shape_of(p.y), false);
-    require_no_overlap(kernel, "dscores", ds, {{"scores", &p.y}, {"d", &p.d}}, true);
-  }
-  Staged staged(ds, !want_grad || c_contiguous(ds));
-  double loss = by_dtype(p.y, [&](auto tag) {
-    using T = decltype(tag);
-    const T *sp = ptr<T>(p.y), *dp = ptr<T>(p.d);
-    T* gp = want_grad ? ptr<T>(staged.work) : nullptr;
-    Compute compute;
-    return perceptron_criterion<T>(sp, dp, p.n, p.k, gp, reduction);
-  });
-  if (want_grad) staged.finish();
-  return {loss, ds};
+  return {loss, g};
 }
 
 // ---------------------------------------------------------------- dense layer
@@ -319,6 +303,7 @@ py::tuple linear_backward_py(py::handle x_obj, py::handle w_obj, py::handle dz_o
 }  // namespace
 
 void init_nn(py::module_& m) {
+  m.attr("ACTIVATIONS") = names_tuple(kActivationNames);
   m.def("activation_forward", &activation_forward_py, py::arg("name"), py::arg("a"),
         py::arg("out") = py::none(),
         R"doc(g(a) elementwise for g in identity, sign, heaviside, tanh, sigmoid, relu, softplus.
@@ -380,28 +365,29 @@ Accumulated in float64; returns a float. Tolerance: rtol 1e-12 (float64), 1e-6 (
   m.def(
       "squared_error_forward",
       [](py::handle y, py::handle d, py::handle reduction) {
-        return squared_error_py(y, d, py::none(), reduction, false, "squared_error_forward").first;
+        return pair_loss_py(false, y, d, py::none(), reduction, false, "squared_error_forward")
+            .first;
       },
       py::arg("y"), py::arg("d"), py::arg("reduction") = "mean",
       R"doc(E = 1/2 sum (y - d)^2 over all values; 'mean' divides by n = y.shape[0].)doc");
   m.def(
       "squared_error_backward",
       [](py::handle y, py::handle d, py::handle dy, py::handle reduction) {
-        return squared_error_py(y, d, dy, reduction, true, "squared_error_backward").second;
+        return pair_loss_py(false, y, d, dy, reduction, true, "squared_error_backward").second;
       },
       py::arg("y"), py::arg("d"), py::arg("dy") = py::none(), py::arg("reduction") = "mean",
       R"doc(dE/dy = y - d ('mean': divided by n = y.shape[0]).)doc");
   m.def(
       "perceptron_forward",
       [](py::handle s, py::handle d, py::handle reduction) {
-        return perceptron_py(s, d, py::none(), reduction, false, "perceptron_forward").first;
+        return pair_loss_py(true, s, d, py::none(), reduction, false, "perceptron_forward").first;
       },
       py::arg("scores"), py::arg("d"), py::arg("reduction") = "mean",
       R"doc(The perceptron criterion E = sum max(-d s, 0), d in {-1, +1}; 'mean' divides by n.)doc");
   m.def(
       "perceptron_backward",
       [](py::handle s, py::handle d, py::handle ds, py::handle reduction) {
-        return perceptron_py(s, d, ds, reduction, true, "perceptron_backward").second;
+        return pair_loss_py(true, s, d, ds, reduction, true, "perceptron_backward").second;
       },
       py::arg("scores"), py::arg("d"), py::arg("dscores") = py::none(),
       py::arg("reduction") = "mean",

@@ -13,18 +13,24 @@ namespace {
 
 constexpr const char* kKernel = "Trainer";
 
-Loss parse_loss(const std::string& name) {
-  if (name == "cross_entropy") return Loss::cross_entropy;
-  if (name == "squared_error") return Loss::squared_error;
-  if (name == "perceptron") return Loss::perceptron;
-  fail<py::value_error>(kKernel, "loss must be 'cross_entropy', 'squared_error' or 'perceptron', got '" +
-                                     name + "'");
-}
-
-Schedule parse_schedule(const std::string& name) {
-  if (name == "constant") return Schedule::constant;
-  if (name == "invscaling") return Schedule::invscaling;
-  fail<py::value_error>(kKernel, "schedule must be 'constant' or 'invscaling', got '" + name + "'");
+// SgdConfig from the keywords of its Python constructor (the defaults are listed
+// once, in init_train; the Trainer's settings keywords are passed on to it).
+SgdConfig make_config(const std::string& loss, int64_t batch_size, bool shuffle,
+                      double learning_rate, const std::string& schedule, double power_t,
+                      double momentum, bool nesterov, double weight_decay, bool fit_bias) {
+  if (batch_size < 1) fail<py::value_error>(kKernel, "batch_size must be >= 1");
+  SgdConfig c;
+  c.loss = parse_name<Loss>(kKernel, "loss", kLossNames, loss);
+  c.batch_size = batch_size;
+  c.shuffle = shuffle;
+  c.learning_rate = learning_rate;
+  c.schedule = parse_name<Schedule>(kKernel, "schedule", kScheduleNames, schedule);
+  c.power_t = power_t;
+  c.momentum = momentum;
+  c.nesterov = nesterov;
+  c.weight_decay = weight_decay;
+  c.fit_bias = fit_bias;
+  return c;
 }
 
 class PyTrainer {
@@ -38,25 +44,13 @@ class PyTrainer {
   }
 
  public:
-  PyTrainer(py::list weights, py::list biases, py::list activations, const std::string& loss,
-            int64_t n_samples, int64_t batch_size, bool shuffle, double learning_rate,
-            const std::string& schedule, double power_t, double momentum, bool nesterov,
-            double weight_decay, bool fit_bias, py::object velocities, py::object averages) {
+  PyTrainer(py::list weights, py::list biases, py::list activations, const SgdConfig& config,
+            int64_t n_samples, py::object velocities, py::object averages)
+      : config_(config) {
     const size_t n_layers = weights.size();
     if (n_layers == 0 || biases.size() != n_layers || activations.size() != n_layers)
       fail<py::value_error>(kKernel, "weights, biases and activations must be lists of one "
                                      "entry per layer (at least one)");
-    if (batch_size < 1) fail<py::value_error>(kKernel, "batch_size must be >= 1");
-    config_.loss = parse_loss(loss);
-    config_.batch_size = batch_size;
-    config_.shuffle = shuffle;
-    config_.learning_rate = learning_rate;
-    config_.schedule = parse_schedule(schedule);
-    config_.power_t = power_t;
-    config_.momentum = momentum;
-    config_.nesterov = nesterov;
-    config_.weight_decay = weight_decay;
-    config_.fit_bias = fit_bias;
     if (!py::isinstance<py::array>(weights[0]))
       fail<py::type_error>(kKernel, "weights[0] must be a numpy array, got " +
                                         describe_object(weights[0]));
@@ -73,7 +67,7 @@ class PyTrainer {
       py::array b = param(biases[k], "biases", k, {n_out});
       Activation act = parse_activation(kKernel, activations[k]);
       std::optional<py::array> wv, bv, wa, ba;  // a default py::array is empty, not none
-      if (momentum != 0.0) {
+      if (config_.momentum != 0.0) {
         if (velocities.is_none()) fail<py::value_error>(kKernel, "momentum needs velocities");
         auto pair = velocities.cast<py::list>()[k].cast<py::tuple>();
         wv = param(pair[0], "velocity weights", k, {n_in, n_out});
@@ -245,19 +239,39 @@ class PyTrainer {
 }  // namespace
 
 void init_train(py::module_& m) {
+  m.attr("LOSSES") = names_tuple(kLossNames);
+  m.attr("SCHEDULES") = names_tuple(kScheduleNames);
+  py::class_<SgdConfig>(m, "SgdConfig", R"doc(The SGD settings of one fit (read-only).)doc")
+      .def(py::init(&make_config), py::kw_only(), py::arg("loss"), py::arg("batch_size"),
+           py::arg("shuffle") = true, py::arg("learning_rate"), py::arg("schedule") = "constant",
+           py::arg("power_t") = 0.5, py::arg("momentum") = 0.0, py::arg("nesterov") = false,
+           py::arg("weight_decay") = 0.0, py::arg("fit_bias") = true)
+      .def_property_readonly("loss", [](const SgdConfig& c) { return kLossNames[int(c.loss)]; })
+      .def_readonly("batch_size", &SgdConfig::batch_size)
+      .def_readonly("shuffle", &SgdConfig::shuffle)
+      .def_readonly("learning_rate", &SgdConfig::learning_rate)
+      .def_property_readonly("schedule",
+                             [](const SgdConfig& c) { return kScheduleNames[int(c.schedule)]; })
+      .def_readonly("power_t", &SgdConfig::power_t)
+      .def_readonly("momentum", &SgdConfig::momentum)
+      .def_readonly("nesterov", &SgdConfig::nesterov)
+      .def_readonly("weight_decay", &SgdConfig::weight_decay)
+      .def_readonly("fit_bias", &SgdConfig::fit_bias);
   py::class_<PyTrainer>(m, "Trainer", R"doc(The compiled SGD loop over a dense network.
 
 Made once per fit with the network's arrays (updated in place); epoch() runs one
-pass over the data with the GIL released and allocates nothing per minibatch.)doc")
-      .def(py::init<py::list, py::list, py::list, const std::string&, int64_t, int64_t, bool,
-                    double, const std::string&, double, double, bool, double, bool, py::object,
-                    py::object>(),
+pass over the data with the GIL released and allocates nothing per minibatch. The
+keywords other than velocities and averages are those of SgdConfig.)doc")
+      .def(py::init([](py::list weights, py::list biases, py::list activations,
+                       const std::string& loss, int64_t n_samples, py::object velocities,
+                       py::object averages, py::kwargs settings) {
+             settings["loss"] = loss;
+             SgdConfig config = py::type::of<SgdConfig>()(**settings).cast<SgdConfig>();
+             return std::make_unique<PyTrainer>(weights, biases, activations, config, n_samples,
+                                                velocities, averages);
+           }),
            py::arg("weights"), py::arg("biases"), py::arg("activations"), py::arg("loss"),
-           py::arg("n_samples"), py::kw_only(), py::arg("batch_size"), py::arg("shuffle") = true,
-           py::arg("learning_rate"), py::arg("schedule") = "constant", py::arg("power_t") = 0.5,
-           py::arg("momentum") = 0.0, py::arg("nesterov") = false,
-           py::arg("weight_decay") = 0.0, py::arg("fit_bias") = true,
-           py::arg("velocities") = py::none(),
+           py::arg("n_samples"), py::kw_only(), py::arg("velocities") = py::none(),
            py::arg("averages") = py::none())
       .def("epoch", &PyTrainer::epoch, py::arg("X"), py::arg("y"),
            py::arg("sample_weight") = py::none(), py::arg("average") = false,

@@ -314,4 +314,15 @@ Activation parse_activation(const char* kernel, py::handle name) {
   return act;
 }
 
+int parse_name(const char* kernel, const char* what, const char* const* names, size_t count,
+               const std::string& name) {
+  std::string expected;
+  for (size_t i = 0; i < count; ++i) {
+    if (name == names[i]) return int(i);
+    expected += (i == 0 ? "'" : i + 1 < count ? ", '" : " or '") + std::string(names[i]) + "'";
+  }
+  fail<py::value_error>(kernel,
+                        std::string(what) + " must be " + expected + ", got '" + name + "'");
+}
+
 }  // namespace mlpcore::bind

@@ -98,6 +98,22 @@ py::array unit_column_stride(const py::array& a);
 
 Reduction parse_reduction(const char* kernel, py::handle reduction);
 Activation parse_activation(const char* kernel, py::handle name);
+// The index of `name` in a registry of names (kLossNames, ...), or a ValueError
+// "<what> must be 'a', 'b' or 'c', got '<name>'".
+int parse_name(const char* kernel, const char* what, const char* const* names, size_t count,
+               const std::string& name);
+template <class E, size_t N>
+E parse_name(const char* kernel, const char* what, const char* const (&names)[N],
+             const std::string& name) {
+  return static_cast<E>(parse_name(kernel, what, names, N, name));
+}
+// A registry of names as the tuple exported to Python (_core.ACTIVATIONS, ...).
+template <size_t N>
+py::tuple names_tuple(const char* const (&names)[N]) {
+  py::tuple t(N);
+  for (size_t i = 0; i < N; ++i) t[i] = py::str(names[i]);
+  return t;
+}
 
 template <class T>
 MatView<T> matrix(const py::array& a) {

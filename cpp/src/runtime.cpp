@@ -9,7 +9,7 @@
 #include <cstring>
 #include <initializer_list>
 
-#include "nn/vector_math.hpp"
+#include "arch/context.hpp"
 
 namespace mlpcore {
 
@@ -128,7 +128,7 @@ int threads_for(int64_t work, int64_t min_work_per_thread) {
 template <class T>
 bool all_finite(const T* data, int64_t rows, int64_t cols, int64_t row_stride,
                 int64_t col_stride) {
-  const VectorMath<T>& vm = vector_math<T>(active_isa());
+  const VectorMath<T>& vm = active_vector_math<T>();
   int bad = 0;
   const int threads = threads_for(rows * cols, 1 << 18);
 #pragma omp parallel for num_threads(threads) reduction(| : bad) schedule(static) if (threads > 1)

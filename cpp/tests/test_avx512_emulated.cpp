@@ -12,6 +12,7 @@
 #include <random>
 #include <vector>
 
+#include "arch/context.hpp"
 #include "gemm/blocking.hpp"
 #include "gemm/ukernel.hpp"
 #include "mlpcore/runtime.hpp"
@@ -82,13 +83,13 @@ int main() {
   using namespace mlpcore::gemm_detail;
   check_kernel<float>("sgemm_12x32", avx512_emulated::sgemm_12x32, kAvx512F32.mr, kAvx512F32.nr);
   check_kernel<double>("dgemm_12x16", avx512_emulated::dgemm_12x16, kAvx512F64.mr, kAvx512F64.nr);
-  // The table that kernel_for(Isa::avx512) hands the driver points at these kernels
-  // with their blocking.
-  const GemmKernel<float>& f = kernel_for<float>(Isa::avx512);
-  const GemmKernel<double>& d = kernel_for<double>(Isa::avx512);
-  if (f.ukr != &avx512::sgemm_12x32 || d.ukr != &avx512::dgemm_12x16 || f.mr != kAvx512F32.mr ||
-      f.nr != kAvx512F32.nr || d.mr != kAvx512F64.mr || d.nr != kAvx512F64.nr) {
-    std::printf("FAIL kernel_for(avx512) table\n");
+  // The GEMM entry of the avx512 context points at these kernels with their blocking.
+  const GemmKernel<float>& f = *context<float>(Isa::avx512).gemm;
+  const GemmKernel<double>& d = *context<double>(Isa::avx512).gemm;
+  if (f.ukr != &gemm_detail::avx512::sgemm_12x32 || d.ukr != &gemm_detail::avx512::dgemm_12x16 ||
+      f.mr != kAvx512F32.mr || f.nr != kAvx512F32.nr || d.mr != kAvx512F64.mr ||
+      d.nr != kAvx512F64.nr) {
+    std::printf("FAIL avx512 context\n");
     ++failures;
   }
   std::printf("AVX-512 micro-kernels (emulated): %s\n", failures ? "FAILED" : "all tile shapes agree");

@@ -11,6 +11,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "arch/context.hpp"
 #include "gemm/narrow.hpp"
 #include "gemm/pack.hpp"
 #include "gemm/ukernel.hpp"
@@ -226,7 +227,7 @@ void check_threads_and_epilogue(int64_t m, int64_t n, int64_t k, Layout la, Layo
 
 template <class T>
 void run_all() {
-  const auto& K = gemm_detail::kernel_for<T>(active_isa());
+  const auto& K = *context<T>(active_isa()).gemm;
   const int64_t MR = K.mr, NR = K.nr, MC = K.mc, KC = K.kc, NC = K.nc;
   unsigned seed = 1;
   const T ab[][2] = {{T(1), T(0)}, {T(-0.5), T(1.5)}, {T(2), T(-1)}, {T(1), T(1)}};
@@ -285,7 +286,7 @@ void run_narrow() {
       }
 
   // gemm takes the narrow kernel: bitwise its result on B packed transposed.
-  const auto& NK = gemm_detail::narrow_kernel_for<T>(active_isa());
+  const auto& NK = *context<T>(active_isa()).narrow;
   for (int64_t n = 1; n <= kNarrowMaxN; ++n) {
     const int64_t m = 37, k = 785 + n;
     std::mt19937 rng(seed++);

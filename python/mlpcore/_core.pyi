@@ -7,6 +7,49 @@ import numpy
 import numpy.typing
 
 
+ACTIVATIONS: tuple[str, ...]
+
+LOSSES: tuple[str, ...]
+
+SCHEDULES: tuple[str, ...]
+
+class SgdConfig:
+    """The SGD settings of one fit (read-only)."""
+    def __init__(
+        self,
+        *,
+        loss: str,
+        batch_size: typing.SupportsInt | typing.SupportsIndex,
+        shuffle: bool = ...,
+        learning_rate: typing.SupportsFloat | typing.SupportsIndex,
+        schedule: str = ...,
+        power_t: typing.SupportsFloat | typing.SupportsIndex = ...,
+        momentum: typing.SupportsFloat | typing.SupportsIndex = ...,
+        nesterov: bool = ...,
+        weight_decay: typing.SupportsFloat | typing.SupportsIndex = ...,
+        fit_bias: bool = ...,
+    ) -> None: ...
+    @property
+    def batch_size(self) -> int: ...
+    @property
+    def fit_bias(self) -> bool: ...
+    @property
+    def learning_rate(self) -> float: ...
+    @property
+    def loss(self) -> str: ...
+    @property
+    def momentum(self) -> float: ...
+    @property
+    def nesterov(self) -> bool: ...
+    @property
+    def power_t(self) -> float: ...
+    @property
+    def schedule(self) -> str: ...
+    @property
+    def shuffle(self) -> bool: ...
+    @property
+    def weight_decay(self) -> float: ...
+
 class Trainer:
     """The compiled SGD loop over a dense network."""
     def __init__(
@@ -17,17 +60,9 @@ class Trainer:
         loss: str,
         n_samples: typing.SupportsInt | typing.SupportsIndex,
         *,
-        batch_size: typing.SupportsInt | typing.SupportsIndex,
-        shuffle: bool = ...,
-        learning_rate: typing.SupportsFloat | typing.SupportsIndex,
-        schedule: str = ...,
-        power_t: typing.SupportsFloat | typing.SupportsIndex = ...,
-        momentum: typing.SupportsFloat | typing.SupportsIndex = ...,
-        nesterov: bool = ...,
-        weight_decay: typing.SupportsFloat | typing.SupportsIndex = ...,
-        fit_bias: bool = ...,
         velocities: typing.Any = ...,
         averages: typing.Any = ...,
+        **kwargs: typing.Any,
     ) -> None: ...
     @property
     def average_count(self) -> int: ...

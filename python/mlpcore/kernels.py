@@ -14,6 +14,8 @@ the kernels run on one thread, since the parent's OpenMP threads do not survive 
 """
 
 from ._core import (
+    ACTIVATIONS,
+    LOSSES,
     activation_backward,
     activation_forward,
     average_step,
@@ -32,8 +34,6 @@ from ._core import (
     squared_error_backward,
     squared_error_forward,
 )
-
-ACTIVATIONS = ("identity", "sign", "heaviside", "tanh", "sigmoid", "relu", "softplus")
 
 __all__ = [
     "ACTIVATIONS",

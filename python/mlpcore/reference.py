@@ -49,7 +49,10 @@ __all__ = [
     "sgd_step", "average_step",
 ]
 
+# The twins of _core.ACTIVATIONS and _core.LOSSES (this module never imports _core);
+# tests/test_registries.py checks that they match.
 ACTIVATIONS = ("identity", "sign", "heaviside", "tanh", "sigmoid", "relu", "softplus")
+LOSSES = ("cross_entropy", "squared_error", "perceptron")
 REDUCTIONS = ("mean", "sum")
 _FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 _F64 = np.float64

@@ -10,6 +10,14 @@ namespace mlpcore {
 enum class Activation : int { identity, sign, heaviside, tanh, sigmoid, relu, softplus };
 enum class Reduction : int { mean, sum };
 
+// The activations' names in the order of Activation: the one registry, exported to
+// Python as _core.ACTIVATIONS.
+inline constexpr const char* kActivationNames[] = {"identity", "sign",  "heaviside", "tanh",
+                                                   "sigmoid",  "relu", "softplus"};
+inline constexpr int kActivationCount = sizeof(kActivationNames) / sizeof(kActivationNames[0]);
+static_assert(kActivationCount == static_cast<int>(Activation::softplus) + 1,
+              "one name per activation");
+
 const char* activation_name(Activation act);
 bool activation_from_name(const char* name, Activation* act);  // false if unknown
 const char* activation_names();  // "identity, sign, ..." for error messages

@@ -2,6 +2,7 @@
 // forward pass, loss, backpropagation, SGD update and averaging, with buffers
 // allocated once, when the trainer is made.
 #pragma once
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -12,6 +13,17 @@ namespace mlpcore {
 
 enum class Loss : int { cross_entropy, squared_error, perceptron };
 enum class Schedule : int { constant, invscaling };
+
+// The names in the order of the enums: the one registry of each, exported to Python
+// as _core.LOSSES and _core.SCHEDULES.
+inline constexpr const char* kLossNames[] = {"cross_entropy", "squared_error", "perceptron"};
+inline constexpr const char* kScheduleNames[] = {"constant", "invscaling"};
+static_assert(sizeof(kLossNames) / sizeof(kLossNames[0]) ==
+                  static_cast<size_t>(Loss::perceptron) + 1,
+              "one name per loss");
+static_assert(sizeof(kScheduleNames) / sizeof(kScheduleNames[0]) ==
+                  static_cast<size_t>(Schedule::invscaling) + 1,
+              "one name per schedule");
 
 // One dense layer h = g(h_prev @ w + b). Every array is owned by the caller,
 // row-major and contiguous; velocity and average arrays are null when unused.
@@ -98,6 +110,7 @@ class Trainer {
   void evaluate(const Dataset<T>& data, bool use_average, double* loss, double* score);
 
  private:
+  int64_t gather_batch(const Dataset<T>& data, int64_t start, int64_t rows, bool check_finite);
   void forward(MatView<const T> x, int64_t rows, bool use_average);
   double loss_and_gradient(int64_t rows, const int64_t* labels, MatView<const T> targets,
                            const T* weights, double scale, int64_t* mistakes, bool gradient);

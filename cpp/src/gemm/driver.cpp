@@ -21,6 +21,7 @@
 #include <new>
 #include <stdexcept>
 
+#include "arch/context.hpp"
 #include "gemm/narrow.hpp"
 #include "gemm/pack.hpp"
 #include "gemm/ukernel.hpp"
@@ -180,7 +181,7 @@ void gemm_blocked(const GemmKernel<T>& K, T alpha, MatView<const T> a, MatView<c
 template <class T>
 void gemm_narrow(T alpha, MatView<const T> a, MatView<const T> b, T beta, MatView<T> c,
                  const GemmEpilogue<T>* ep) {
-  const gemm_detail::NarrowKernel<T>& K = gemm_detail::narrow_kernel_for<T>(active_isa());
+  const gemm_detail::NarrowKernel<T>& K = *context<T>(active_isa()).narrow;
   const int64_t m = c.rows, n = c.cols, k = a.cols;
   const int64_t ld = round_up(k, gemm_detail::kNarrowPad);
   T* bt = static_cast<T*>(t_workspace.get(static_cast<size_t>(n * ld) * sizeof(T)));
@@ -263,7 +264,7 @@ template <class T>
 void gemm_blis(T alpha, MatView<const T> a, MatView<const T> b, T beta, MatView<T> c,
                const GemmEpilogue<T>* epilogue) {
   const int64_t m = c.rows, n = c.cols, k = a.cols;
-  const GemmKernel<T>& K = gemm_detail::kernel_for<T>(active_isa());
+  const GemmKernel<T>& K = *context<T>(active_isa()).gemm;
   if (n < K.nr && m > n) {
     TransposedEpilogue<T> inner{epilogue};
     GemmEpilogue<T> transposed{&TransposedEpilogue<T>::apply, &inner};

@@ -13,7 +13,6 @@
 #include <cstdint>
 
 #include "gemm/blocking.hpp"
-#include "mlpcore/runtime.hpp"
 
 namespace mlpcore {
 namespace gemm_detail {
@@ -38,11 +37,6 @@ struct NarrowKernel {
   int chunk;  // rows per call: the epilogue runs after each call
   NarrowFn<T> fn;
 };
-
-// The kernel for `isa`: AVX2 on avx2 and avx512 (an AVX-512 CPU runs the AVX2
-// code), portable on generic. Defined in narrow_ref.cpp.
-template <class T>
-const NarrowKernel<T>& narrow_kernel_for(Isa isa);
 
 namespace ref {
 void snarrow(int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t rs_a,

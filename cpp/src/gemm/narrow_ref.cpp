@@ -1,5 +1,5 @@
-// Portable kernels for narrow products (narrow.hpp), the fallback on every CPU, and
-// the narrow kernel table. Compiled without ISA flags: plain loops over an array of
+// Portable kernels for narrow products (narrow.hpp), the fallback on every CPU.
+// Compiled without ISA flags: plain loops over an array of
 // kNarrowRefLanes partial sums that the compiler may vectorize with SSE2 (each lane
 // is its own chain, so no reassociation is needed).
 #include "gemm/blocking.hpp"
@@ -45,36 +45,6 @@ void dnarrow(int64_t m, int64_t n, int64_t k, double alpha, const double* a, int
 }
 
 }  // namespace ref
-
-namespace {
-constexpr NarrowKernel<float> kRefS{1, 64, ref::snarrow};
-constexpr NarrowKernel<double> kRefD{1, 64, ref::dnarrow};
-#if defined(MLPCORE_HAVE_X86_KERNELS)
-constexpr NarrowKernel<float> kAvx2S{kNarrowAvx2F32.rb, kNarrowAvx2F32.chunk, avx2::snarrow};
-constexpr NarrowKernel<double> kAvx2D{kNarrowAvx2F64.rb, kNarrowAvx2F64.chunk, avx2::dnarrow};
-static_assert(kNarrowAvx2F32.chunk % kNarrowAvx2F32.rb == 0 &&
-                  kNarrowAvx2F64.chunk % kNarrowAvx2F64.rb == 0,
-              "blocking.hpp: a narrow chunk is whole row blocks");
-#endif
-}  // namespace
-
-template <>
-const NarrowKernel<float>& narrow_kernel_for<float>(Isa isa) {
-#if defined(MLPCORE_HAVE_X86_KERNELS)
-  if (isa == Isa::avx512 || isa == Isa::avx2) return kAvx2S;  // AVX-512 CPUs run AVX2 code
-#endif
-  (void)isa;
-  return kRefS;
-}
-
-template <>
-const NarrowKernel<double>& narrow_kernel_for<double>(Isa isa) {
-#if defined(MLPCORE_HAVE_X86_KERNELS)
-  if (isa == Isa::avx512 || isa == Isa::avx2) return kAvx2D;
-#endif
-  (void)isa;
-  return kRefD;
-}
 
 }  // namespace gemm_detail
 }  // namespace mlpcore

@@ -1,9 +1,9 @@
-// The one micro-kernel interface, the per-ISA kernel table, and its getter.
+// The one micro-kernel interface and the GEMM entry of an ISA's context
+// (arch/context.hpp).
 #pragma once
 #include <cstdint>
 
 #include "gemm/blocking.hpp"
-#include "mlpcore/runtime.hpp"
 
 namespace mlpcore {
 namespace gemm_detail {
@@ -38,12 +38,6 @@ struct GemmKernel {
   PackFn<T> pack_a;  // pack_a_mcxkc<MR>(mc, kc, ...)
   PackFn<T> pack_b;  // pack_b_kcxnc<NR>(kc, nc, ...)
 };
-
-// The kernel table for `isa` (an unsupported ISA is the caller's error; the driver
-// passes active_isa(), which set_active_isa's callers check). Defined in
-// ukernel_ref.cpp.
-template <class T>
-const GemmKernel<T>& kernel_for(Isa isa);
 
 // The micro-kernels, one namespace per ISA file (the generic and ISA-compiled code
 // never share an inline function or template instance).

@@ -1,7 +1,7 @@
 // The register-blocked micro-kernel, written once for every SIMD path: included by
 // ukernel_avx2.cpp and ukernel_avx512.cpp inside their own namespaces, after they
-// define the vector traits F32 / F64 (V, W, zero, set1, bcast, load, store, mul,
-// fmadd, fma1) with their instruction set. No include guard: one inclusion per ISA
+// bring in the vector traits F32 / F64 of their instruction set (V, W, zero, set1,
+// bcast, load, store, mul, fmadd, fma1; arch/simd_<isa>.hpp). No include guard: one inclusion per ISA
 // file, each compiled with that ISA's flags.
 
 // C(m x n) := beta C + alpha A_panel B_panel on an MR x (NV * W) register tile: per k,

@@ -4,20 +4,18 @@
 
 #include <algorithm>
 #include <cstring>
+#include <string>
 #include <vector>
 
 #include "mlpcore/gemm.hpp"
 #include "mlpcore/nn.hpp"
 #include "mlpcore/runtime.hpp"
 #include "nn/losses.hpp"
-#include "nn/vector_math.hpp"
+#include "arch/context.hpp"
 
 namespace mlpcore {
 
 namespace {
-
-constexpr const char* kActivationNames[] = {"identity", "sign", "heaviside", "tanh",
-                                            "sigmoid",  "relu", "softplus"};
 
 // Work below these sizes stays on one thread: a parallel region costs microseconds.
 constexpr int64_t kMinElementsPerThread = 1 << 15;
@@ -59,7 +57,7 @@ void parallel_blocks(int64_t n, int64_t block, int64_t cost_per_item, F f) {
 const char* activation_name(Activation act) { return kActivationNames[static_cast<int>(act)]; }
 
 bool activation_from_name(const char* name, Activation* act) {
-  for (int i = 0; i < 7; ++i) {
+  for (int i = 0; i < kActivationCount; ++i) {
     if (std::strcmp(name, kActivationNames[i]) == 0) {
       *act = static_cast<Activation>(i);
       return true;
@@ -69,32 +67,18 @@ bool activation_from_name(const char* name, Activation* act) {
 }
 
 const char* activation_names() {
-  return "identity, sign, heaviside, tanh, sigmoid, relu, softplus";
-}
-
-template <>
-const VectorMath<float>& vector_math<float>(Isa isa) {
-#ifdef MLPCORE_HAVE_X86_KERNELS
-  if (isa == Isa::avx512) return avx512::table_f();
-  if (isa == Isa::avx2) return avx2::table_f();
-#endif
-  (void)isa;
-  return generic::table_f();
-}
-
-template <>
-const VectorMath<double>& vector_math<double>(Isa isa) {
-#ifdef MLPCORE_HAVE_X86_KERNELS
-  if (isa == Isa::avx512) return avx512::table_d();
-  if (isa == Isa::avx2) return avx2::table_d();
-#endif
-  (void)isa;
-  return generic::table_d();
+  static const std::string joined = [] {
+    std::string s;
+    for (int i = 0; i < kActivationCount; ++i)
+      s += (i ? ", " : "") + std::string(kActivationNames[i]);
+    return s;
+  }();
+  return joined.c_str();
 }
 
 template <class T>
 void activation_forward(Activation act, T* out, const T* a, int64_t n) {
-  const VectorMath<T>& vm = vector_math<T>(active_isa());
+  const VectorMath<T>& vm = active_vector_math<T>();
   parallel_blocks(n, 4096, 8, [&](int64_t b, int64_t e) {
     vm.activation_forward(static_cast<int>(act), out + b, a + b, e - b);
   });
@@ -102,7 +86,7 @@ void activation_forward(Activation act, T* out, const T* a, int64_t n) {
 
 template <class T>
 void activation_backward(Activation act, T* da, const T* y, const T* dy, int64_t n) {
-  const VectorMath<T>& vm = vector_math<T>(active_isa());
+  const VectorMath<T>& vm = active_vector_math<T>();
   parallel_blocks(n, 4096, 8, [&](int64_t b, int64_t e) {
     vm.activation_backward(static_cast<int>(act), da + b, y + b, dy + b, e - b);
   });
@@ -110,7 +94,7 @@ void activation_backward(Activation act, T* da, const T* y, const T* dy, int64_t
 
 template <class T>
 static void softmax_family(MatView<T> out, MatView<const T> a, bool log) {
-  const VectorMath<T>& vm = vector_math<T>(active_isa());
+  const VectorMath<T>& vm = active_vector_math<T>();
   parallel_blocks(a.rows, kReduceRows, 8 * a.cols, [&](int64_t b, int64_t e) {
     vm.softmax_rows(out.data + b * out.rs, out.rs, a.data + b * a.rs, a.rs, e - b, a.cols, log);
   });
@@ -130,7 +114,7 @@ template <class T>
 double cross_entropy_scaled(MatView<const T> logits, const int64_t* labels,
                             MatView<const T> probs, MatView<T> dlogits, const T* weights,
                             double scale) {
-  const VectorMath<T>& vm = vector_math<T>(active_isa());
+  const VectorMath<T>& vm = active_vector_math<T>();
   const int64_t k = logits.cols;
   double total = blocked_sum(logits.rows, 8 * k, [&](int64_t b, int64_t e) {
     return vm.cross_entropy_rows(dlogits.data ? dlogits.data + b * dlogits.rs : nullptr,
@@ -193,11 +177,8 @@ double perceptron_scaled(const T* s, const T* d, int64_t n, int64_t k, T* ds, co
       double row = 0;
 #pragma omp simd reduction(+ : row, wrong)
       for (int64_t j = i * k; j < (i + 1) * k; ++j) {
-        T margin = -d[j] * s[j];
-        row += margin <= T(0) ? 0.0 : double(margin);  // NaN propagates
-        // A mistake is sign(s) != d with sign(0) = +1: d = -1 and s >= 0, or d = +1
-        // and s < 0. A NaN score gives a NaN gradient.
-        bool mistake = d[j] > T(0) ? s[j] < T(0) : s[j] >= T(0);
+        row += perceptron_term(s[j], d[j]);
+        const bool mistake = perceptron_mistake(s[j], d[j]);  // NaN s: a NaN gradient
         wrong += mistake;
         if (ds) ds[j] = mistake ? -d[j] * row_scale : (s[j] == s[j] ? T(0) : s[j]);
       }
@@ -254,7 +235,7 @@ struct LinearEpilogue {
 template <class T>
 void linear_forward(MatView<T> out, MatView<const T> x, MatView<const T> w, const T* b,
                     Activation act) {
-  LinearEpilogue<T> ctx{b, static_cast<int>(act), &vector_math<T>(active_isa())};
+  LinearEpilogue<T> ctx{b, static_cast<int>(act), &active_vector_math<T>()};
   GemmEpilogue<T> epilogue{&LinearEpilogue<T>::apply, &ctx};
   bool fused = b != nullptr || act != Activation::identity;
   gemm<T>(T(1), x, w, T(0), out, fused ? &epilogue : nullptr);

@@ -1,6 +1,7 @@
 // The table of vectorized row and elementwise kernels, one per instruction set.
 // vector_math_impl.hpp holds the code once; vector_math_{generic,avx2,avx512}.cpp
-// compile it with their ISA flags, and nn.cpp picks the table of the active ISA.
+// compile it with their ISA flags, and each ISA's context (arch/context.hpp) holds
+// its table.
 #pragma once
 #include <cmath>
 #include <cstdint>
@@ -31,9 +32,6 @@ struct VectorMath {
   // No element of the contiguous x[0, n) is NaN or infinite.
   bool (*all_finite)(const T* x, int64_t n);
 };
-
-template <class T>
-const VectorMath<T>& vector_math(Isa isa);
 
 // No NaN or infinity among the n values of x with stride `stride` (elements):
 // the vectorized table entry for contiguous values, a plain loop otherwise.

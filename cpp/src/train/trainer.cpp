@@ -11,7 +11,7 @@
 #include "mlpcore/optim.hpp"
 #include "mlpcore/runtime.hpp"
 #include "nn/losses.hpp"
-#include "nn/vector_math.hpp"
+#include "arch/context.hpp"
 
 namespace mlpcore {
 
@@ -67,6 +67,40 @@ double learning_rate_at(const SgdConfig& c, int64_t step) {
   if (c.schedule == Schedule::invscaling)
     return c.learning_rate / std::pow(1.0 + double(step), c.power_t);
   return c.learning_rate;
+}
+
+// Row x (d values, column stride cs) into the contiguous dst.
+template <class T>
+void copy_row(T* dst, const T* x, int64_t d, int64_t cs) {
+  if (cs == 1)
+    std::memcpy(dst, x, sizeof(T) * size_t(d));
+  else
+    for (int64_t j = 0; j < d; ++j) dst[j] = x[j * cs];
+}
+
+// The L2 penalty (weight_decay / 2) ||W||^2 of the objective, over the layers'
+// weights (not the biases).
+template <class T>
+double penalty(const VectorMath<T>& vm, const std::vector<DenseLayer<T>>& layers, double wd) {
+  if (wd == 0.0) return 0.0;
+  double squares = 0;
+  for (const DenseLayer<T>& layer : layers)
+    squares += double(vm.dot(layer.w, layer.w, layer.n_in * layer.n_out));
+  return 0.5 * wd * squares;
+}
+
+// The squared gradient norm accumulated in double, in order: norm2, plus
+// (dw(j) + wd w_j)^2 over the weights (the L2 term's gradient included), plus db_j^2
+// over the nb biases.
+template <class T, class DW>
+double add_grad_squares(double norm2, DW dw, const T* w, int64_t nw, T twd, const T* db,
+                        int64_t nb) {
+  for (int64_t j = 0; j < nw; ++j) {
+    const double g = double(dw(j) + twd * w[j]);
+    norm2 += g * g;
+  }
+  for (int64_t j = 0; j < nb; ++j) norm2 += double(db[j]) * double(db[j]);
+  return norm2;
 }
 
 }  // namespace
@@ -176,7 +210,7 @@ template <class T>
 EpochStats Trainer<T>::perceptron_online_epoch(const Dataset<T>& data, TrainState* state,
                                                bool average, bool check_finite) {
   DenseLayer<T>& layer = layers_[0];
-  const VectorMath<T>& vm = vector_math<T>(active_isa());
+  const VectorMath<T>& vm = active_vector_math<T>();
   const int64_t n = data.x.rows, d = layer.n_in, cs = data.x.cs;
   const double wd = config_.weight_decay;
   if (config_.shuffle) shuffle_indices(order_.data(), n, &state->rng);
@@ -191,28 +225,24 @@ EpochStats Trainer<T>::perceptron_online_epoch(const Dataset<T>& data, TrainStat
       return stats;
     }
     if (cs != 1) {  // a strided row is gathered once, so the kernels see contiguous data
-      for (int64_t j = 0; j < d; ++j) xb_[size_t(j)] = x[j * cs];
+      copy_row(xb_.data(), x, d, cs);
       x = xb_.data();
     }
     const T s = vm.dot(x, layer.w, d) + layer.b[0];
     const T di = data.targets.data[i * data.targets.rs];
     const T wi = data.sample_weight ? data.sample_weight[i] : T(1);
-    const T margin = -di * s;
-    total += double(wi) * (margin <= T(0) ? 0.0 : double(margin));
-    if (wd != 0.0)  // the L2 penalty of the objective, before the update
-      total += 0.5 * wd * double(vm.dot(layer.w, layer.w, d));
-    const bool mistake = di > T(0) ? s < T(0) : s >= T(0);
+    total += double(wi) * perceptron_term(s, di);
+    if (wd != 0.0)  // before the update
+      total += penalty(vm, layers_, wd);
+    const bool mistake = perceptron_mistake(s, di);
     lr = learning_rate_at(config_, state->step);
     const T tlr = T(lr), twd = T(wd);
     // The gradient is -w_i d x on a mistake, plus weight_decay w.
     const T g = mistake ? -wi * di : T(0);
     if (r == n - 1) {  // the epoch reports the gradient norm of its last update
-      double norm2 = config_.fit_bias ? double(g) * double(g) : 0.0;
-      for (int64_t j = 0; j < d; ++j) {
-        const double gj = double(g * x[j] + twd * layer.w[j]);
-        norm2 += gj * gj;
-      }
-      stats.grad_norm = std::sqrt(norm2);
+      const double norm2 = config_.fit_bias ? double(g) * double(g) : 0.0;
+      stats.grad_norm = std::sqrt(add_grad_squares(
+          norm2, [&](int64_t j) { return g * x[j]; }, layer.w, d, twd, layer.b, 0));
     }
     if (mistake || wd != 0.0) vm.sample_step(layer.w, x, d, g, tlr, twd);
     if (mistake) {
@@ -231,6 +261,33 @@ EpochStats Trainer<T>::perceptron_online_epoch(const Dataset<T>& data, TrainStat
   return stats;
 }
 
+// Rows order_[start, start + rows) of the data into the batch buffers (inputs,
+// labels or targets, weights). Returns the first row of x found with NaN or inf
+// when check_finite (the batch is then incomplete), else -1.
+template <class T>
+int64_t Trainer<T>::gather_batch(const Dataset<T>& data, int64_t start, int64_t rows,
+                                 bool check_finite) {
+  const VectorMath<T>& vm = active_vector_math<T>();
+  const int64_t n = data.x.rows, d = layers_[0].n_in, k = layers_.back().n_out;
+  const bool has_targets = config_.loss != Loss::cross_entropy;
+  constexpr int64_t kAhead = 2;  // rows in flight: enough to cover the memory latency
+  for (int64_t r = 0; r < rows; ++r) {
+    const int64_t i = order_[start + r];
+    if (start + r + kAhead < n && data.x.cs == 1)  // across batches too
+      prefetch_bytes(data.x.data + order_[start + r + kAhead] * data.x.rs, sizeof(T) * size_t(d));
+    T* dst = xb_.data() + r * d;
+    copy_row(dst, data.x.data + i * data.x.rs, d, data.x.cs);
+    if (check_finite && !vm.all_finite(dst, d)) return i;  // the copy is still in L1
+    if (has_targets)
+      std::memcpy(tb_.data() + r * k, data.targets.data + i * data.targets.rs,
+                  sizeof(T) * size_t(k));
+    else
+      lb_[size_t(r)] = data.labels[i];
+    if (data.sample_weight) wb_[size_t(r)] = data.sample_weight[i];
+  }
+  return -1;
+}
+
 template <class T>
 EpochStats Trainer<T>::epoch(const Dataset<T>& data, TrainState* state, bool average,
                              bool check_finite) {
@@ -243,7 +300,7 @@ EpochStats Trainer<T>::epoch(const Dataset<T>& data, TrainState* state, bool ave
   const bool gather = batch_ < n && config_.shuffle;
   if (gather) shuffle_indices(order_.data(), n, &state->rng);
   const bool has_targets = config_.loss != Loss::cross_entropy;
-  const VectorMath<T>& vm = vector_math<T>(active_isa());
+  const VectorMath<T>& vm = active_vector_math<T>();
   EpochStats stats;
   double total = 0;
   for (int64_t start = 0; start < n; start += batch_) {
@@ -254,28 +311,8 @@ EpochStats Trainer<T>::epoch(const Dataset<T>& data, TrainState* state, bool ave
     MatView<const T> targets{nullptr, 0, 0, 0, 0};
     const T* weights = nullptr;
     if (gather) {
-      constexpr int64_t kAhead = 2;  // rows in flight: enough to cover the memory latency
-      for (int64_t r = 0; r < rows; ++r) {
-        const int64_t i = order_[start + r];
-        const T* src = data.x.data + i * data.x.rs;
-        if (start + r + kAhead < n && data.x.cs == 1)  // across batches too
-          prefetch_bytes(data.x.data + order_[start + r + kAhead] * data.x.rs, sizeof(T) * size_t(d));
-        T* dst = xb_.data() + r * d;
-        if (data.x.cs == 1)
-          std::memcpy(dst, src, sizeof(T) * size_t(d));
-        else
-          for (int64_t j = 0; j < d; ++j) dst[j] = src[j * data.x.cs];
-        if (check_finite && !vm.all_finite(dst, d)) {  // the copy is still in L1
-          stats.nonfinite_row = i;
-          return stats;
-        }
-        if (has_targets)
-          std::memcpy(tb_.data() + r * k, data.targets.data + i * data.targets.rs,
-                      sizeof(T) * size_t(k));
-        else
-          lb_[size_t(r)] = data.labels[i];
-        if (data.sample_weight) wb_[size_t(r)] = data.sample_weight[i];
-      }
+      stats.nonfinite_row = gather_batch(data, start, rows, check_finite);
+      if (stats.nonfinite_row >= 0) return stats;
       x = cdense(xb_, rows, d);
       labels = lb_.data();
       targets = cdense(tb_, rows, k);
@@ -301,28 +338,21 @@ EpochStats Trainer<T>::epoch(const Dataset<T>& data, TrainState* state, bool ave
     stats.mistakes += mistakes;
     backward(x, rows);
     const double lr = learning_rate_at(config_, state->step);
-    const T twd = T(config_.weight_decay);
-    // The L2 penalty (weight_decay / 2) ||W||^2 of the objective, at the weights
-    // before the update.
-    double squares = 0;
-    if (config_.weight_decay != 0.0)
-      for (const DenseLayer<T>& layer : layers_)
-        squares += double(vm.dot(layer.w, layer.w, layer.n_in * layer.n_out));
     if (start + rows >= n) {  // the epoch reports the gradient norm of its last update
+      const T twd = T(config_.weight_decay);
       double norm2 = 0;
       for (size_t l = 0; l < layers_.size(); ++l) {
-        const T* w = layers_[l].w;
-        for (size_t j = 0; j < dw_[l].size(); ++j) {
-          const double g = double(dw_[l][j] + twd * w[j]);
-          norm2 += g * g;
-        }
-        if (config_.fit_bias)
-          for (T g : db_[l]) norm2 += double(g) * double(g);
+        const DenseLayer<T>& layer = layers_[l];
+        const T* dw = dw_[l].data();
+        norm2 = add_grad_squares(
+            norm2, [&](int64_t j) { return dw[j]; }, layer.w, layer.n_in * layer.n_out, twd,
+            db_[l].data(), config_.fit_bias ? layer.n_out : 0);
       }
       stats.grad_norm = std::sqrt(norm2);
     }
     stats.learning_rate = lr;
-    total += (batch_loss + 0.5 * config_.weight_decay * squares) * double(rows);
+    // The objective at the weights before the update.
+    total += (batch_loss + penalty(vm, layers_, config_.weight_decay)) * double(rows);
     update(lr, average, state);
   }
   stats.loss = total / double(n);
