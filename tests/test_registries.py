@@ -33,3 +33,11 @@ def test_every_registered_name_is_accepted():
             assert (config.loss, config.schedule) == (loss, schedule)
     for name in _core.ACTIVATIONS:
         assert K.activation_forward(name, np.full(3, 0.5)).shape == (3,)
+
+
+def test_the_estimators_losses_and_schedules_are_the_core_registry():
+    from mlpcore import _loss, estimators
+
+    losses = {cls.name for cls in _loss.Loss.__subclasses__()}
+    assert losses == set(_core.LOSSES)
+    assert estimators._SGDModel._constraints["schedule"] == list(_core.SCHEDULES)

@@ -71,6 +71,7 @@ from ._validation import (
     check_n_features,
     classification_target,
 )
+from ._core import SCHEDULES
 from .kernels import ACTIVATIONS, log_softmax_forward, softmax_forward
 from .network import finite_difference_error, forward, glorot_uniform
 
@@ -141,7 +142,7 @@ class _SGDModel(BaseEstimator):
     _constraints = {
         "solver": list(_training.SOLVERS),
         "learning_rate": [Interval(Real, 0, None, closed="neither"), "auto"],
-        "schedule": ["constant", "invscaling"],
+        "schedule": list(SCHEDULES),
         "power_t": [_NON_NEGATIVE],
         "batch_size": [_POSITIVE_INT64],
         "max_epochs": [_POSITIVE_INT64],
