@@ -29,6 +29,7 @@ from mlpcore.datasets import (
     spirals,
     xor,
 )
+from mlpcore.datasets import _csv, _files
 
 GENERATORS = {
     "xor": (xor, 2),
@@ -444,7 +445,7 @@ def test_csv_non_finite_words_in_a_column_of_labels_are_labels(tmp_path, monkeyp
     path = write(tmp_path / "a.csv", "a,b\n1,cat\n2,nan\n3,inf\n")
     assert load_csv(path)[1].tolist() == ["cat", "nan", "inf"]
     # the numbers come first, the first label blocks later: the pending error is dropped
-    monkeypatch.setattr(datasets, "_BLOCK", 16)
+    monkeypatch.setattr(_files, "_BLOCK", 16)
     path = write(tmp_path / "b.csv", "a,b\n1,nan\n" + "1,2\n" * 20 + "1,cat\n")
     y = load_csv(path)[1]
     assert y[0] == "nan" and y[-1] == "cat" and len(y) == 22
@@ -461,7 +462,7 @@ def _table(rng, n):
 @pytest.mark.parametrize("block", [5, 16, 61, 1 << 20])
 @pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
 def test_csv_blocks_keep_values_and_line_numbers(tmp_path, rng, monkeypatch, block, newline):
-    monkeypatch.setattr(datasets, "_BLOCK", block)
+    monkeypatch.setattr(_files, "_BLOCK", block)
     a, b, labels, rows = _table(rng, 120)
     rows[40] = f'{a[40]},"{b[40]}","{labels[40]}"'  # quotes: this block is read carefully
     lines = ["a,b,label", "", *rows[:70], "   ", *rows[70:]]
@@ -479,7 +480,7 @@ def test_csv_blocks_keep_values_and_line_numbers(tmp_path, rng, monkeypatch, blo
 
 @pytest.mark.parametrize("block", [7, 64, 1 << 20])
 def test_csv_quoted_cells_may_span_blocks(tmp_path, monkeypatch, block):
-    monkeypatch.setattr(datasets, "_BLOCK", block)
+    monkeypatch.setattr(_files, "_BLOCK", block)
     rows = [f'{i},"label\n{i % 2}, with ""quotes"""' for i in range(30)]
     path = write(tmp_path / "q.csv", "x,label\n" + "\n".join(rows) + "\n9,oops,\n")
     err = csv_error(path)  # each row takes two lines
@@ -491,7 +492,7 @@ def test_csv_quoted_cells_may_span_blocks(tmp_path, monkeypatch, block):
 
 
 def test_csv_a_target_column_changes_kind_in_later_blocks(tmp_path, monkeypatch):
-    monkeypatch.setattr(datasets, "_BLOCK", 16)
+    monkeypatch.setattr(_files, "_BLOCK", 16)
     path = write(tmp_path / "a.csv", "x,y\n" + "1,2\n" * 10 + "1,2.5\n" * 10)
     y = load_csv(path)[1]
     assert y.dtype == np.float64 and y.tolist() == [2.0] * 10 + [2.5] * 10
@@ -551,10 +552,10 @@ def test_csv_numpy_and_careful_readers_agree(tmp_path, rng, monkeypatch):
         path = write(tmp_path / f"r{i}.csv", _random_csv(rng))
         kwargs = {"target": [None, "last", 0][i % 3], "dtype": [np.float64, np.float32][i % 2]}
         for block in (8, 1 << 20):
-            monkeypatch.setattr(datasets, "_BLOCK", block)
+            monkeypatch.setattr(_files, "_BLOCK", block)
             fast = _outcome(path, **kwargs)
             with monkeypatch.context() as m:
-                m.setattr(datasets._CsvBlocks, "_fast", lambda self, data, kind: None)
+                m.setattr(_csv._CsvBlocks, "_fast", lambda self, data, kind: None)
                 careful = _outcome(path, **kwargs)
             if isinstance(fast, str):
                 assert fast == careful, path.read_text()
@@ -636,7 +637,8 @@ def test_csv_reads_in_about_the_memory_of_its_arrays(tmp_path):
             "peak = lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024\n"
             "before = peak(); X, y = load_csv(sys.argv[1])\n"
             "print(peak() - before, X.nbytes + y.nbytes)")
-    env = dict(os.environ, PYTHONPATH=os.path.dirname(os.path.dirname(datasets.__file__)))
+    package = os.path.dirname(datasets.__file__)  # python/mlpcore/datasets
+    env = dict(os.environ, PYTHONPATH=os.path.dirname(os.path.dirname(package)))
     out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True,
                          text=True, timeout=300, env=env, check=True).stdout
     used, arrays = map(int, out.split())

@@ -79,48 +79,20 @@ def _column(text: str):
         return text
 
 
-def _is_idx(path: str) -> bool:
-    name = os.path.basename(path).lower()
-    return "idx" in name and "ubyte" in name
-
-
-def _idx_labels_for(images: str) -> str | None:
-    """The labels file next to an MNIST images file (train-images-idx3-ubyte ->
-    train-labels-idx1-ubyte), if it exists."""
-    folder, name = os.path.split(images)
-    candidate = os.path.join(folder, name.replace("images", "labels").replace("idx3", "idx1"))
-    return candidate if candidate != images and os.path.exists(candidate) else None
-
-
-def _input_files(path: str | None, labels: str | None) -> list:
-    """The files a command reads for its data: the file and its labels file (MNIST IDX)."""
-    if path is not None and _is_idx(path):
-        labels = labels or _idx_labels_for(path)
-    return [p for p in (path, labels) if p is not None]
-
-
 def load_file(path: str, *, target="last", delimiter=",", labels=None, need_target=True,
               max_bytes=None):
-    """(X, y, description) of a CSV, NPZ or MNIST IDX file; y may be None when not
-    need_target."""
+    """(X, y, description) of a CSV, NPZ or MNIST IDX file (datasets.load); y may be None when
+    not need_target."""
     from . import datasets
 
-    limit = {"max_bytes": max_bytes or datasets.MAX_INPUT_BYTES}
-    if _is_idx(path):
-        labels = labels or _idx_labels_for(path)
-        if labels is None and need_target:
-            raise UsageError(f"{path}: no labels file found next to the images; give it with "
-                             "--labels FILE")
-        X, y = datasets.load_mnist_idx(path, labels, **limit)
-    elif path.lower().endswith(".npz"):
-        try:  # y is optional for predictions
-            X, y = datasets.load_npz(path, **limit)
-        except datasets.DataFileError as exc:
-            if need_target or not exc.reason.startswith("no array named 'y'"):
-                raise
-            X, y = datasets.load_npz(path, y_key=None, **limit)
-    else:
-        X, y = datasets.load_csv(path, target=target, delimiter=delimiter, **limit)
+    try:
+        X, y = datasets.load(path, target=target, delimiter=delimiter, labels=labels,
+                             need_target=need_target, max_bytes=max_bytes)
+    except datasets.DataFileError as exc:
+        if not exc.reason.startswith("no labels file found"):
+            raise
+        raise UsageError(f"{path}: no labels file found next to the images; give it with "
+                         "--labels FILE") from None
     return X, y, f"{path}: {X.shape[0]} x {X.shape[1]} {X.dtype}"
 
 
@@ -253,12 +225,13 @@ def cmd_train(args) -> int:
     import numpy as np
 
     import mlpcore
+    from .datasets._load import input_files
 
     if (args.file is None) == (args.data is None):
         raise UsageError("give one data source: a file (CSV, NPZ or MNIST IDX) or --data "
                          f"{{{','.join(BUILT_IN)}}}")
     if args.out:
-        _check_out(args.out, _input_files(args.file, args.labels), "model", args.force)
+        _check_out(args.out, input_files(args.file, args.labels), "model", args.force)
     if args.threads is not None:
         mlpcore.set_num_threads(args.threads)
     if args.file is not None:
@@ -326,9 +299,10 @@ def cmd_predict(args) -> int:
     import numpy as np
 
     import mlpcore
+    from .datasets._load import input_files
 
     if args.out:
-        _check_out(args.out, [args.model, *_input_files(args.file, args.labels)], "csv",
+        _check_out(args.out, [args.model, *input_files(args.file, args.labels)], "csv",
                   args.force)
     model = mlpcore.load(args.model)
     if not hasattr(model, "predict") or not hasattr(model, "n_features_in_"):
