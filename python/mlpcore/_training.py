@@ -288,16 +288,21 @@ def _restore(model, saved):
 
 # -------------------------------------------------------------------------- divergence
 
-def _loss_scale(model, trainer, data):
-    """The larger of the loss of a zero output and that of the starting weights
-    (on at most 1024 rows spread over the data: a scale, not a measurement), which
-    no fit that converges exceeds by orders of magnitude."""
+def _loss_scale(model, data, start):
+    """The larger of the loss of a zero output and start, the loss of the starting
+    weights: a scale that no fit that converges exceeds by orders of magnitude."""
+    zero = model._loss.zero_output_loss(data.target, data.n_outputs)
+    return max(zero, start) if np.isfinite(start) else zero  # X is checked by epoch 1
+
+
+def _starting_loss(trainer, data):
+    """The loss of the starting weights on at most 1024 rows spread over the data (a
+    scale, not a measurement)."""
     X, target, weights = data.X, data.target, data.weights_arg
     rows = slice(None, None, -(-len(X) // 1024))
     start, _ = trainer.evaluate(np.ascontiguousarray(X[rows]), target[rows],
                                 None if weights is None else weights[rows])
-    zero = model._loss.zero_output_loss(target, data.n_outputs)
-    return max(zero, start) if np.isfinite(start) else zero  # X is checked by epoch 1
+    return start
 
 
 def _check_divergence(model, loss, scale, epoch, lr):
@@ -308,7 +313,7 @@ def _check_divergence(model, loss, scale, epoch, lr):
         what = f"the training loss became {loss}"
     elif not all(all_finite(a) for a in model._arrays_updated_in_place()):
         what = "the weights became NaN or infinite"
-    elif scale > 0 and loss > _DIVERGENCE_FACTOR * scale:
+    elif scale is not None and scale > 0 and loss > _DIVERGENCE_FACTOR * scale:
         what = (f"the training loss grew to {loss:.4g}, over {_DIVERGENCE_FACTOR:.0e} times "
                 f"the larger of its loss at the start and a zero output's ({scale:.4g})")
     else:
@@ -397,7 +402,11 @@ def compiled_loop(model, data, epochs) -> bool:
     """Runs up to epochs epochs of the compiled loop; whether the fit converged."""
     lr = learning_rate(model, data.X, data.sample_weight)
     trainer = make_trainer(model, data, lr)
-    scale = _loss_scale(model, trainer, data)
+    # With one batch an epoch (gd, or no more rows than batch_size: partial_fit on a
+    # minibatch) the first epoch reports the loss of the starting weights itself, and
+    # the scale is taken from it instead of from a forward pass of its own.
+    one_batch = model.solver == "gd" or len(data.X) <= int(model.batch_size)
+    scale = None if one_batch else _loss_scale(model, data, _starting_loss(trainer, data))
     rule = StoppingRule(model.tol, model.n_iter_no_change,
                         on_validation=data.validation is not None)
     converged = False
@@ -405,6 +414,8 @@ def compiled_loop(model, data, epochs) -> bool:
     try:
         for epoch in range(epochs):
             stats = _run_epoch(model, trainer, data, epoch, scale, lr)
+            if scale is None:
+                scale = _loss_scale(model, data, stats["loss"])
             if progress is not None:
                 progress.update(model.history_)
             if model._loss.reached_goal(stats) or rule.update(
