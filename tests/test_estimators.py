@@ -147,7 +147,8 @@ def test_partial_fit_and_warm_start_continue_training():
     warm.fit(X, y)
     first = [w.copy() for w in warm.coefs_]
     warm.fit(X, y)
-    assert warm.n_iter_ == 4
+    # as in scikit-learn: n_iter_ counts this fit's epochs, history_ all of them
+    assert warm.n_iter_ == 2 and len(warm.history_["loss"]) == 4
     assert not np.array_equal(first[0], warm.coefs_[0])
     cold = MLPClassifier((16,), max_epochs=2, tol=None, random_state=0).fit(X, y)
     assert np.array_equal(cold.coefs_[0], first[0])  # same seed, same start

@@ -84,6 +84,9 @@ class _Options:
 
 _BOOLEAN = _Options("a bool", _is_bool)
 _NONE = _Options("None", lambda value: value is None)
+# n_iter_no_change=numpy.inf: never stop early, as scikit-learn accepts it
+INFINITY = _Options("numpy.inf", lambda value: isinstance(value, numbers.Real)
+                    and not _is_bool(value) and value == np.inf)
 _RANDOM_STATE = _Options(
     "None, an int >= 0, a numpy.random.Generator or a numpy.random.RandomState",
     lambda value: value is None or isinstance(value, (np.random.Generator,

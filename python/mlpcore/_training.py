@@ -100,6 +100,7 @@ class TrainingData:
     uniform: bool  # every weight is 1: the compiled loop skips them
     first: bool  # a fresh start: the weights are initialized
     validation: tuple | None = None
+    weight_scale: float = 1.0  # the mean sample weight: scales the loss (partial_fit)
 
     @property
     def weights_arg(self):
@@ -107,9 +108,14 @@ class TrainingData:
         return None if self.uniform else self.sample_weight
 
 
-def prepare_data(model, X, y, sample_weight, *, first, classes):
+def prepare_data(model, X, y, sample_weight, *, first, classes, incremental):
     """X, y and sample_weight checked, the target encoded and everything in the dtype
-    of the weights."""
+    of the weights.
+
+    fit minimizes sum_i w_i loss_i / sum_i w_i, which does not depend on the scale
+    of the weights (they are brought to mean 1). partial_fit takes the weights as
+    they are, as scikit-learn's SGD does: a sample of weight 0.5 moves the weights
+    half as far as one of weight 1, in this call and the next."""
     # X's finiteness is checked by the first epoch, row by row as its batches are
     # formed, instead of by a separate pass over the data.
     X = model._check_X(X, reset=first, ensure_finite=False)
@@ -118,17 +124,26 @@ def prepare_data(model, X, y, sample_weight, *, first, classes):
             f"{type(model).__name__} requires y to be passed, but the target y is None")
     y = as_array(y, "y")
     check_consistent_length(X, y)
-    target, n_outputs = model._encode_target(y, first=first, classes=classes)
+    target, n_outputs = model._encode_target(y, first=first, classes=classes,
+                                             incremental=incremental)
     dtype = X.dtype if first else model._dtype
     X = X.astype(dtype, copy=False)
     if target.dtype.kind == "f":  # targets train in the dtype of the weights
         target = target.astype(dtype, copy=False)
-    # Weights with mean 1 make the minibatch gradient an unbiased estimate of
-    # the gradient of sum_i w_i loss_i / sum_i w_i.
-    sample_weight = mean_one(check_sample_weight(sample_weight, X.shape[0], np.float64))
-    sample_weight = mean_one(sample_weight * model._class_weights(target),
-                             "sample_weight times class_weight").astype(dtype)
-    return TrainingData(X, target, sample_weight, n_outputs,
+    sample_weight = check_sample_weight(sample_weight, X.shape[0], np.float64)
+    if incremental:
+        sample_weight = sample_weight * model._class_weights(target)
+        if not sample_weight.max(initial=0.0) > 0:
+            raise ValueError("sample_weight is zero for every sample: there is nothing to fit")
+        scale = float(np.mean(sample_weight / sample_weight.max())) * sample_weight.max()
+    else:
+        # Weights with mean 1 make the minibatch gradient an unbiased estimate of
+        # the gradient of sum_i w_i loss_i / sum_i w_i.
+        sample_weight = mean_one(mean_one(sample_weight) * model._class_weights(target),
+                                 "sample_weight times class_weight")
+        scale = 1.0
+    sample_weight = sample_weight.astype(dtype)
+    return TrainingData(X, target, sample_weight, n_outputs, weight_scale=scale,
                         uniform=bool(np.all(sample_weight == 1)), first=first)
 
 
@@ -165,11 +180,15 @@ def validation_split(model, strata, n, rng):
             val.extend(members[: int(round(fraction * len(members)))])
     val = np.sort(np.asarray(val, dtype=np.int64))
     train = np.setdiff1d(np.arange(n), val)
-    if len(val) == 0 or len(train) == 0:
+    # A score on one sample (or on fewer samples than classes) is 0 or 1 by chance.
+    needed = 2 if strata is None else max(2, len(np.unique(strata)))
+    if len(val) < needed or len(train) == 0:
         raise ValueError(
-            f"validation_fraction={fraction} leaves no validation or no "
-            f"training samples out of {n}"
-        )
+            f"The validation set is too small: validation_fraction={fraction} of {n} "
+            f"samples gives {len(val)} validation and {len(train)} training samples; "
+            f"early stopping needs at least {needed} validation samples"
+            f"{' (one per class)' if strata is not None else ''} and one to train on. "
+            "Use more data, a larger validation_fraction or early_stopping=False.")
     return train, val
 
 
@@ -248,18 +267,31 @@ def _rising(losses, n):
 class StoppingRule:
     """Stop once the training loss (or, on_validation, minus the validation score)
     has not improved by tol for n_iter_no_change epochs, keeping the parameters of
-    the best validation score; tol=None never stops. scikit-learn's
-    ``_update_no_improvement_count``."""
+    the best validation score; tol=None or n_iter_no_change=inf never stops.
+    scikit-learn's ``_update_no_improvement_count``.
 
-    def __init__(self, tol, n_iter_no_change, *, on_validation):
+    Full-batch gradient descent (relative_gradient) instead stops once the gradient's
+    norm falls to tol times its norm at the start of the fit: a criterion that does
+    not depend on the scale of the loss, which an absolute loss change does (a loss
+    of 1e-3 that falls by 1e-8 an epoch is far from converged)."""
+
+    def __init__(self, tol, n_iter_no_change, *, on_validation, relative_gradient=False):
         self.tol, self.patience, self.on_validation = tol, n_iter_no_change, on_validation
-        self.best, self.stall, self.best_params = None, 0, None
+        self.relative_gradient = relative_gradient and not on_validation
+        self.best, self.stall, self.best_params, self.first_gradient = None, 0, None, None
 
     def update(self, history, snapshot) -> bool:
         """Whether to stop after the epoch just recorded in history; snapshot()
         copies the parameters when they are the best on validation so far."""
         if self.tol is None:
             return False
+        if self.relative_gradient:
+            norm, losses = history["grad_norm"][-1], history["loss"]
+            if self.first_gradient is None:
+                self.first_gradient = norm
+                return norm == 0
+            # a loss that rose over the last step has not converged, whatever tol says
+            return norm <= self.tol * self.first_gradient and losses[-1] <= losses[-2]
         metric = -history["val_score"][-1] if self.on_validation else history["loss"][-1]
         if self.best is None or metric < self.best - self.tol:
             self.best, self.stall = metric, 0
@@ -291,7 +323,7 @@ def _restore(model, saved):
 def _loss_scale(model, data, start):
     """The larger of the loss of a zero output and start, the loss of the starting
     weights: a scale that no fit that converges exceeds by orders of magnitude."""
-    zero = model._loss.zero_output_loss(data.target, data.n_outputs)
+    zero = model._loss.zero_output_loss(data.target, data.n_outputs) * data.weight_scale
     return max(zero, start) if np.isfinite(start) else zero  # X is checked by epoch 1
 
 
@@ -326,15 +358,43 @@ def _check_divergence(model, loss, scale, epoch, lr):
 
 # -------------------------------------------------------------------------- the fit
 
+def _refuse_contradictions(model, incremental):
+    """ValueError for settings that contradict the call, as scikit-learn raises them."""
+    if incremental and model.early_stopping:
+        raise ValueError("partial_fit does not support early_stopping=True: there is no "
+                         "validation set across calls. Use fit, or early_stopping=False.")
+    if incremental and getattr(model, "class_weight", None) == "balanced":
+        raise ValueError(
+            "class_weight='balanced' is not supported by partial_fit: the class "
+            "frequencies of one batch are not those of the data. Pass class_weight as a "
+            "dict computed on all the data (sklearn.utils.class_weight."
+            "compute_class_weight) instead.")
+
+
 def fit(model, X, y, sample_weight, *, incremental, classes=None):
-    """One fit (or, incremental, one epoch of partial_fit) of model on (X, y)."""
+    """One fit (or, incremental, one epoch of partial_fit) of model on (X, y).
+
+    Continuing (partial_fit, or fit with warm_start) starts from the published
+    coef_/coefs_ (see _SGDModel._absorb_published). n_iter_ counts the epochs of
+    this fit, and of all partial_fit calls since the last fit; t_ counts updates:
+    a warm fit of a linear model restarts it (and the schedule), a warm fit of a
+    network continues it, as scikit-learn's SGD models and MLPs do."""
+    _refuse_contradictions(model, incremental)
     first = not (incremental or model.warm_start) or not hasattr(model, "_weights")
-    data = prepare_data(model, X, y, sample_weight, first=first, classes=classes)
+    if not first:
+        model._absorb_published()
+    data = prepare_data(model, X, y, sample_weight, first=first, classes=classes,
+                        incremental=incremental)
     check_size(model, *data.X.shape, data.n_outputs, data.X.dtype)
     rng = make_rng(model.random_state if first else None)
     if first:
         model._init_parameters(data.X.shape[1], data.n_outputs, data.X.dtype, rng)
         model.history_ = {key: [] for key, _ in (*HISTORY, *model._loss.history_fields)}
+    if not incremental:
+        model.n_iter_ = 0
+        if not first and model._restarts_clock_on_fit:
+            model._restart_clock()
+    elif first:
         model.n_iter_ = 0
     if model.early_stopping and not incremental:
         data = hold_out(model, data)
@@ -346,7 +406,10 @@ def fit(model, X, y, sample_weight, *, incremental, classes=None):
     if not converged and not incremental:
         goal = model._loss.goal
         if goal is not None or model.tol is not None:
-            what = goal or f"no improvement of {model.tol} in {model.n_iter_no_change} epochs"
+            what = goal or (
+                f"the gradient's norm fell to tol={model.tol} times its first value"
+                if model.solver == "gd" and not model.early_stopping else
+                f"no improvement of {model.tol} in {model.n_iter_no_change} epochs")
             warn(f"{type(model).__name__} did not converge: max_epochs={model.max_epochs} "
                  f"reached before {what}", ConvergenceWarning)
 
@@ -358,7 +421,8 @@ def make_trainer(model, data, lr):
         data.X.shape[0], batch_size=data.X.shape[0] if model.solver == "gd" else int(
             model.batch_size), shuffle=bool(model.shuffle) and model.solver == "sgd",
         learning_rate=lr, schedule=model.schedule, power_t=float(model.power_t),
-        momentum=float(model.momentum), nesterov=bool(model.nesterov),
+        # momentum 0 is plain SGD whatever nesterov says, as in scikit-learn
+        momentum=float(model.momentum), nesterov=bool(model.nesterov) and model.momentum > 0,
         weight_decay=float(model.weight_decay), fit_bias=model._fit_bias(),
         velocities=model._velocity, averages=model._average,
     )
@@ -408,7 +472,8 @@ def compiled_loop(model, data, epochs) -> bool:
     one_batch = model.solver == "gd" or len(data.X) <= int(model.batch_size)
     scale = None if one_batch else _loss_scale(model, data, _starting_loss(trainer, data))
     rule = StoppingRule(model.tol, model.n_iter_no_change,
-                        on_validation=data.validation is not None)
+                        on_validation=data.validation is not None,
+                        relative_gradient=model.solver == "gd")
     converged = False
     progress = _progress(model, epochs)
     try:

@@ -49,7 +49,7 @@ import numpy as np
 from . import _training
 from ._compat import BaseEstimator, ClassifierMixin, RegressorMixin
 from ._loss import CrossEntropy, PerceptronCriterion, SquaredError
-from ._param_validation import INT64_MAX, Interval, InvalidParameterError, validate_params
+from ._param_validation import INFINITY, INT64_MAX, Interval, validate_params
 from ._state import (
     HISTORY,
     VALIDATION,
@@ -152,7 +152,7 @@ class _SGDModel(BaseEstimator):
         # an epoch (from 1) at which averaging starts; 0 and False: never
         "average": ["boolean", Interval(Integral, 0, None, closed="left")],
         "tol": [_NON_NEGATIVE, None],
-        "n_iter_no_change": [_POSITIVE_INT64],
+        "n_iter_no_change": [_POSITIVE_INT64, INFINITY],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "shuffle": ["boolean"],
@@ -163,8 +163,6 @@ class _SGDModel(BaseEstimator):
 
     def _validate_params(self):
         validate_params(self)
-        if self.nesterov and self.momentum == 0:
-            raise InvalidParameterError("nesterov=True needs momentum > 0")
 
     # -------------------------------------------------------------- data
 
@@ -212,6 +210,40 @@ class _SGDModel(BaseEstimator):
         self._average_count = 0
         self._epochs_done = 0
         self._dtype = np.dtype(dtype)
+
+    # ------------------------------------------------- the published attributes
+
+    def _absorb_published(self):
+        """Makes the published coef_/coefs_ and intercept(s)_ the starting point of
+        the next update, as in scikit-learn: values that differ from the weights they
+        were published from (assigned by the user, or written into after unpickling,
+        which separates them from the training arrays) become the weights, and
+        averaging starts again from them."""
+        expected = self._published_attributes(*self._prediction_params())
+        if all(_same_values(getattr(self, key, None), value)
+               for key, value in expected.items()):
+            return
+        for key, value in expected.items():
+            given = getattr(self, key, None)
+            for name, g, e in _leaves(key, given, value):
+                if np.shape(g) != np.shape(e):
+                    raise ValueError(
+                        f"{name} has shape {np.shape(g)}, but this {type(self).__name__} "
+                        f"needs the shape fit gave it, {np.shape(e)}")
+                g = np.asarray(g)
+                if g.dtype.kind not in "fiub" or not np.isfinite(g).all():
+                    raise ValueError(f"{name} must hold finite real numbers, got {g!r:.80}")
+        weights, biases = self._published_params()
+        for target, value in zip([*self._weights, *self._biases], [*weights, *biases]):
+            target[...] = value
+        for (wa, ba), w, b in zip(self._average, self._weights, self._biases):
+            wa[...], ba[...] = w, b
+        self._average_count = 0
+
+    def _restart_clock(self):
+        """A warm fit of a linear model counts its updates (t_) from 0 again, so its
+        schedule starts over, as scikit-learn's SGD models do."""
+        self._step = 0
 
     def _arrays_updated_in_place(self):
         return [*self._weights, *self._biases, *(a for pair in self._velocity for a in pair),
@@ -264,6 +296,8 @@ class _SGDModel(BaseEstimator):
         epochs, history and what the data fixed (n_features_in_, classes_, ...), the
         entries of _state_schema. The arrays are the model's own, not copies."""
         check_is_fitted(self)
+        self._absorb_published()
+        self._publish()
         return {key: getattr(self, key) for key in self._state_schema if hasattr(self, key)}
 
     @_transactional
@@ -320,7 +354,7 @@ class _SGDModel(BaseEstimator):
         return forward(weights, biases, self._activations(), X)
 
     def _publish(self):
-        self._publish_params(*self._prediction_params())
+        self.__dict__.update(self._published_attributes(*self._prediction_params()))
         self.loss_ = self.history_["loss"][-1] if self.history_["loss"] else None
 
     # -------------------------------------------------------------- gradients
@@ -335,7 +369,7 @@ class _SGDModel(BaseEstimator):
         net = MLP.from_weights([w.astype(np.float64) for w in weights],
                                [b.astype(np.float64) for b in biases], self._activations())
         X = self._check_X(X, reset=False).astype(np.float64)
-        target, _ = self._encode_target(y, first=False)
+        target, _ = self._encode_target(y, first=False, incremental=True)
 
         def loss():
             return self._loss.forward(net.forward(X), target)
@@ -344,6 +378,33 @@ class _SGDModel(BaseEstimator):
         pairs = list(zip(net.weights, grads.dW)) + list(zip(net.biases, grads.db))
         return finite_difference_error(loss, pairs, eps=eps, max_checks=max_checks,
                                        rng=np.random.default_rng(random_state))
+
+
+def _leaves(name, given, expected):
+    """(name, given, expected) for each array of a published attribute: the
+    attribute itself, or each item of a list such as coefs_."""
+    if isinstance(expected, list):
+        if not isinstance(given, (list, tuple)) or len(given) != len(expected):
+            raise ValueError(f"{name} must be a list of {len(expected)} arrays, got "
+                             f"{type(given).__name__}")
+        return [(f"{name}[{i}]", g, e) for i, (g, e) in enumerate(zip(given, expected))]
+    return [(name, given, expected)]
+
+
+def _same_values(given, expected):
+    """Whether a published attribute still holds the values it was published with."""
+    if isinstance(expected, list):
+        return (isinstance(given, (list, tuple)) and len(given) == len(expected)
+                and all(_same_values(g, e) for g, e in zip(given, expected)))
+    try:
+        return np.shape(given) == np.shape(expected) and bool(
+            np.array_equal(given, expected, equal_nan=True))
+    except (TypeError, ValueError):
+        return False
+
+
+def _same_labels(a, b):
+    return len(a) == len(b) and bool(np.all(a == b))
 
 
 def _score_inputs(y, sample_weight):
@@ -357,6 +418,7 @@ class _LinearShape:
     """One layer, X @ W + b, published as coef_ (W transposed) and intercept_."""
 
     _default_step = 1.0  # "auto" for a loss without a Lipschitz constant
+    _restarts_clock_on_fit = True
     _constraints = {"fit_intercept": ["boolean"]}
 
     def _hidden_sizes(self):
@@ -373,8 +435,8 @@ class _LinearShape:
         # a convex problem: start from 0, as the course does
         return [np.zeros((sizes[0], sizes[1]), dtype)]
 
-    def _publish_params(self, weights, biases):
-        self.coef_, self.intercept_ = weights[0].T, biases[0]
+    def _published_attributes(self, weights, biases):
+        return {"coef_": weights[0].T, "intercept_": biases[0]}
 
     def _published_params(self):
         coef = np.asarray(self.coef_)
@@ -386,6 +448,7 @@ class _MultilayerShape:
     coefs_ and intercepts_."""
 
     _default_step = 0.01  # "auto": no Lipschitz constant is known for a network
+    _restarts_clock_on_fit = False  # a warm fit of a network continues t_
     _constraints = {"hidden_layer_sizes": [_LayerSizes()], "activation": list(ACTIVATIONS)}
 
     def _hidden_sizes(self):
@@ -402,8 +465,8 @@ class _MultilayerShape:
         return [glorot_uniform(a, b, rng, dtype, g)
                 for a, b, g in zip(sizes[:-1], sizes[1:], self._activations())]
 
-    def _publish_params(self, weights, biases):
-        self.coefs_, self.intercepts_ = list(weights), list(biases)
+    def _published_attributes(self, weights, biases):
+        return {"coefs_": list(weights), "intercepts_": list(biases)}
 
     def _published_params(self):
         return self.coefs_, self.intercepts_
@@ -424,17 +487,25 @@ class _Classifier(ClassifierMixin, _SGDModel):
             raise InvalidStateError(f"{type(self).__name__} refuses its class_weight: "
                                     f"{exc}") from None
 
-    def _encode_target(self, y, *, first, classes=None):
+    def _encode_target(self, y, *, first, classes=None, incremental=False):
         y = classification_target(y)
+        labels = None if classes is None else np.unique(as_array(classes, "classes"))
         if first:
-            labels = np.unique(y) if classes is None else np.unique(as_array(classes, "classes"))
+            labels = np.unique(y) if labels is None else labels
             if classes is not None and not np.isin(y, labels).all():
                 raise ValueError(f"y has labels that are not in classes: "
                                  f"{np.setdiff1d(np.unique(y), labels)}")
             self._set_classes(labels)
+        elif labels is not None and not _same_labels(labels, self.classes_):
+            raise ValueError(f"classes={labels.tolist()!r} is not the same as on the first "
+                             f"call to partial_fit, which gave {self.classes_.tolist()!r}")
         elif not np.isin(y, self.classes_).all():
             raise ValueError(
                 f"y contains labels not seen in the first fit: {np.setdiff1d(np.unique(y), self.classes_)}")
+        elif not incremental and not _same_labels(np.unique(y), self.classes_):
+            raise ValueError(
+                "warm_start=True needs y to have the classes of the previous fit, "
+                f"{self.classes_.tolist()!r}, but y has {np.unique(y).tolist()!r}")
         index = np.searchsorted(self.classes_, y).astype(np.int64)
         return self._target_from_index(index), self._n_outputs()
 
@@ -523,7 +594,7 @@ class _Regressor(RegressorMixin, _SGDModel):
             raise InvalidStateError(f"a 1-D target has one output, but _n_targets is {outputs}")
         return outputs
 
-    def _encode_target(self, y, *, first, classes=None):
+    def _encode_target(self, y, *, first, classes=None, incremental=False):
         y = check_array(y, name="y", ensure_2d=False)
         if y.ndim not in (1, 2):
             raise ValueError(f"y must be 1-D (n,) or 2-D (n, k), got shape {y.shape}")
@@ -574,12 +645,11 @@ class LinearRegression(_LinearShape, _Regressor):
                  shuffle=True, random_state=None, warm_start=False, verbose=False):
         _store_init_params(self, locals())
 
-    def _publish_params(self, weights, biases):
+    def _published_attributes(self, weights, biases):
         w, b = weights[0], biases[0]
         if self._y_ndim == 1:
-            self.coef_, self.intercept_ = w[:, 0], float(b[0])
-        else:
-            self.coef_, self.intercept_ = w.T, b
+            return {"coef_": w[:, 0], "intercept_": float(b[0])}
+        return {"coef_": w.T, "intercept_": b}
 
     def _published_params(self):
         coef = np.asarray(self.coef_)

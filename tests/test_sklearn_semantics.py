@@ -1,0 +1,231 @@
+"""scikit-learn's semantics where mlpcore follows them: the published attributes as the
+state, sample weights in partial_fit, contradicting input, warm starts, and the
+parameters scikit-learn accepts (momentum=0 with nesterov, n_iter_no_change=inf)."""
+
+import pickle
+
+import numpy as np
+import pytest
+
+import mlpcore
+from mlpcore import (
+    LinearRegression,
+    LogisticRegression,
+    MLPClassifier,
+    MLPRegressor,
+    Perceptron,
+)
+
+
+def blobs(n=120, seed=0, classes=3):
+    rng = np.random.default_rng(seed)
+    y = np.arange(n) % classes
+    X = rng.standard_normal((n, 4)) + y[:, None]
+    return X, y
+
+
+def regression(n=120, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, 4))
+    return X, X @ [1.0, -2.0, 0.5, 3.0] + 0.1 * rng.standard_normal(n)
+
+
+# ------------------------------------------------------------ the published attributes
+
+@pytest.mark.parametrize("cls", [LogisticRegression, LinearRegression, Perceptron])
+def test_an_assigned_coef_is_where_partial_fit_starts(cls):
+    X, y = blobs(classes=2) if cls is not LinearRegression else regression()
+    model = cls(solver="sgd", max_epochs=5, tol=None, random_state=0).fit(X, y)
+    start = np.full_like(model.coef_, 0.25)
+    model.coef_ = start.copy()
+    model.set_params(learning_rate=1e-12).partial_fit(X, y)
+    # a step of 1e-12 from the assigned weights, not from the trained ones
+    np.testing.assert_allclose(model.coef_, start, atol=1e-9)
+
+
+@pytest.mark.parametrize("cls", [MLPClassifier, MLPRegressor])
+def test_assigned_coefs_are_where_a_warm_fit_starts(cls):
+    X, y = blobs() if cls is MLPClassifier else regression()
+    model = cls((5,), max_epochs=3, tol=None, warm_start=True, random_state=0).fit(X, y)
+    start = [np.full_like(w, 0.1) for w in model.coefs_]
+    model.coefs_ = [w.copy() for w in start]
+    model.set_params(learning_rate=1e-12, max_epochs=1).fit(X, y)
+    for w, s in zip(model.coefs_, start):
+        np.testing.assert_allclose(w, s, atol=1e-9)
+
+
+def test_an_assigned_coef_of_the_wrong_shape_is_refused_by_name():
+    X, y = blobs()
+    model = LogisticRegression(solver="sgd", max_epochs=2, tol=None).fit(X, y)
+    before = model.coef_.copy()
+    model.coef_ = np.zeros((3, 5))
+    with pytest.raises(ValueError, match=r"coef_ has shape \(3, 5\).*\(3, 4\)"):
+        model.partial_fit(X, y)
+    model.coef_ = np.full((3, 4), np.nan)
+    with pytest.raises(ValueError, match="coef_ must hold finite"):
+        model.partial_fit(X, y)
+    model.coef_ = before
+    model.partial_fit(X, y)
+
+
+@pytest.mark.parametrize("cls", [LogisticRegression, LinearRegression])
+def test_after_unpickling_partial_fit_updates_the_averaged_coef(cls):
+    X, y = blobs() if cls is LogisticRegression else regression()
+    model = cls(solver="sgd", average=True, max_epochs=3, tol=None, random_state=0).fit(X, y)
+    copy = pickle.loads(pickle.dumps(model))
+    model.partial_fit(X, y)
+    copy.partial_fit(X, y)
+    np.testing.assert_array_equal(copy.coef_, model.coef_)
+    np.testing.assert_array_equal(copy.predict(X), model.predict(X))
+    assert not np.array_equal(copy.coef_, pickle.loads(pickle.dumps(copy)).coef_ * 0)
+
+
+def test_writing_into_coef_after_unpickling_is_the_next_start():
+    X, y = regression()
+    model = LinearRegression(solver="sgd", max_epochs=3, tol=None, random_state=0).fit(X, y)
+    copy = pickle.loads(pickle.dumps(model))
+    copy.coef_[...] = 0.0  # coef_ no longer shares memory with the training arrays
+    copy.set_params(learning_rate=1e-12).partial_fit(X, y)
+    np.testing.assert_allclose(copy.coef_, 0.0, atol=1e-9)
+
+
+# ------------------------------------------------------------ sample weights
+
+def test_partial_fit_scales_each_step_by_the_sample_weight():
+    # scikit-learn's SGD: a sample of weight 0.5 moves the weights half as far
+    X, y = regression(n=64)
+    steps = {}
+    for weight in (1.0, 0.5, 1e-3):
+        model = LinearRegression(solver="sgd", learning_rate=0.01, batch_size=64,
+                                 shuffle=False)
+        model.partial_fit(X, y, sample_weight=np.full(len(y), weight))
+        steps[weight] = model.coef_.copy()
+    np.testing.assert_allclose(steps[0.5], 0.5 * steps[1.0], rtol=1e-12)
+    np.testing.assert_allclose(steps[1e-3], 1e-3 * steps[1.0], rtol=1e-12)
+
+
+def test_partial_fit_weights_carry_across_calls():
+    X, y = blobs()
+    light = LogisticRegression(solver="sgd", learning_rate=0.1, shuffle=False)
+    heavy = LogisticRegression(solver="sgd", learning_rate=0.1, shuffle=False)
+    for model, weight in ((light, 1e-3), (heavy, 1.0)):
+        model.partial_fit(X, y, classes=[0, 1, 2])
+        model.partial_fit(X, y, sample_weight=np.full(len(y), weight))
+    first = LogisticRegression(solver="sgd", learning_rate=0.1, shuffle=False)
+    first.partial_fit(X, y, classes=[0, 1, 2])
+    # the light call hardly moves the weights; the heavy one moves them fully
+    assert np.abs(light.coef_ - first.coef_).max() < 1e-2 * np.abs(heavy.coef_ - first.coef_).max()
+
+
+def test_fit_minimizes_the_weighted_mean_whatever_the_scale_of_the_weights():
+    X, y = regression()
+    w = np.random.default_rng(1).uniform(0.1, 2.0, len(y))
+    a = LinearRegression(solver="gd", max_epochs=50, tol=None).fit(X, y, sample_weight=w)
+    b = LinearRegression(solver="gd", max_epochs=50, tol=None).fit(X, y, sample_weight=w * 1e-3)
+    np.testing.assert_allclose(a.coef_, b.coef_, rtol=1e-10)
+
+
+# ------------------------------------------------------------ contradicting input
+
+def test_partial_fit_refuses_other_classes_than_the_first_call():
+    X, y = blobs(classes=2)
+    model = LogisticRegression(solver="sgd").partial_fit(X, y, classes=[0, 1])
+    with pytest.raises(ValueError, match=r"classes=\[1, 2\] is not the same"):
+        model.partial_fit(X, y + 1, classes=[1, 2])
+    model.partial_fit(X, y, classes=[0, 1])  # the same classes again are fine
+    model.partial_fit(X[y == 0], y[y == 0])  # a batch of one class is fine
+
+
+@pytest.mark.parametrize("cls", [LogisticRegression, MLPClassifier, Perceptron])
+def test_partial_fit_refuses_balanced_class_weight(cls):
+    X, y = blobs(classes=2)
+    with pytest.raises(ValueError, match="class_weight='balanced' is not supported by partial_fit"):
+        cls(class_weight="balanced").partial_fit(X, y, classes=[0, 1])
+
+
+@pytest.mark.parametrize("cls", [LogisticRegression, MLPClassifier, LinearRegression, MLPRegressor])
+def test_partial_fit_refuses_early_stopping(cls):
+    X, y = (blobs() if cls in (LogisticRegression, MLPClassifier) else regression())
+    kwargs = {"classes": [0, 1, 2]} if cls in (LogisticRegression, MLPClassifier) else {}
+    with pytest.raises(ValueError, match="partial_fit does not support early_stopping"):
+        cls(early_stopping=True).partial_fit(X, y, **kwargs)
+
+
+@pytest.mark.parametrize("cls", [LogisticRegression, MLPClassifier, LinearRegression, MLPRegressor])
+def test_early_stopping_refuses_a_validation_set_too_small_to_score(cls):
+    X, y = (blobs(n=2, classes=2) if cls in (LogisticRegression, MLPClassifier)
+            else regression(n=2))
+    with pytest.raises(ValueError, match="validation set is too small"):
+        cls(solver="sgd", early_stopping=True).fit(X, y)
+    X, y = (blobs(n=10, classes=2) if cls in (LogisticRegression, MLPClassifier)
+            else regression(n=10))
+    # 0.1 of 10 samples is one: too few to score, and fewer than the classes
+    with pytest.raises(ValueError, match="validation set is too small"):
+        cls(solver="sgd", early_stopping=True).fit(X, y)
+    cls(solver="sgd", early_stopping=True, validation_fraction=0.5, max_epochs=3).fit(X, y)
+
+
+@pytest.mark.parametrize("cls", [LogisticRegression, MLPClassifier])
+def test_a_warm_fit_needs_the_classes_of_the_first(cls):
+    X, y = blobs()
+    model = cls(warm_start=True, max_epochs=2, tol=None, solver="sgd").fit(X, y)
+    keep = y != 2
+    with pytest.raises(ValueError, match=r"warm_start=True needs y to have the classes"):
+        model.fit(X[keep], y[keep])
+    model.fit(X, y)
+
+
+# ------------------------------------------------------------ warm starts
+
+@pytest.mark.parametrize("cls", [LogisticRegression, LinearRegression, MLPClassifier, MLPRegressor])
+def test_a_warm_fit_runs_max_epochs_more_and_counts_them_in_n_iter(cls):
+    X, y = blobs() if cls in (LogisticRegression, MLPClassifier) else regression()
+    params = {"hidden_layer_sizes": (4,)} if cls in (MLPClassifier, MLPRegressor) else {}
+    model = cls(solver="sgd", warm_start=True, max_epochs=3, tol=None, batch_size=40,
+                random_state=0, **params)
+    model.fit(X, y)
+    assert model.n_iter_ == 3 and model.t_ == 9
+    model.fit(X, y)
+    assert model.n_iter_ == 3 and len(model.history_["loss"]) == 6
+    # scikit-learn's SGD models restart t_ at every fit, its MLPs continue it
+    assert model.t_ == (18 if cls in (MLPClassifier, MLPRegressor) else 9)
+    model.partial_fit(X, y)
+    assert model.n_iter_ == 4
+    model.set_params(warm_start=False).fit(X, y)
+    assert model.n_iter_ == 3 and model.t_ == 9 and len(model.history_["loss"]) == 3
+
+
+# ------------------------------------------------------------ parameters scikit-learn accepts
+
+@pytest.mark.parametrize("cls", [MLPClassifier, LogisticRegression])
+def test_momentum_zero_with_nesterov_is_plain_sgd(cls):
+    X, y = blobs()
+    kwargs = dict(solver="sgd", momentum=0.0, max_epochs=3, tol=None, random_state=0)
+    a = cls(nesterov=True, **kwargs).fit(X, y)
+    b = cls(nesterov=False, **kwargs).fit(X, y)
+    np.testing.assert_array_equal(a.predict_proba(X), b.predict_proba(X))
+
+
+def test_n_iter_no_change_inf_never_stops_early():
+    X, y = blobs()
+    with pytest.warns(mlpcore.ConvergenceWarning):
+        model = MLPClassifier((4,), solver="sgd", n_iter_no_change=np.inf, tol=1e10,
+                              max_epochs=7, random_state=0).fit(X, y)
+    assert model.n_iter_ == 7 and not model.converged_
+
+
+@pytest.mark.parametrize("cls", [LogisticRegression, LinearRegression, MLPClassifier, MLPRegressor,
+                                 Perceptron])
+def test_max_epochs_zero_is_refused_clearly(cls):
+    X, y = blobs(classes=2)
+    with pytest.raises(ValueError, match=r"max_epochs must be an int >= 1, got 0"):
+        cls(max_epochs=0).fit(X, y)
+
+
+def test_gradient_descent_stops_on_a_relative_criterion():
+    # y = x through two points: an absolute change of the loss stopped at 0.99838
+    X, y = np.array([[0.0], [1.0]]), np.array([0.0, 1.0])
+    model = LinearRegression(solver="gd", max_epochs=100_000).fit(X, y)
+    assert model.converged_
+    np.testing.assert_allclose(model.coef_, [1.0], rtol=1e-6)
+    np.testing.assert_allclose(model.predict(X), y, atol=1e-6)
