@@ -98,6 +98,25 @@ def test_stationary(fit_intercept, weight_decay):
         assert np.max(np.abs(R.sum(axis=0))) <= 1e-13
 
 
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("weight_decay", [0.0, 0.05])
+def test_fixed_point_of_gradient_descent(fit_intercept, weight_decay):
+    """A full-batch gradient step of mlpcore's training loop (its NumPy twin), with
+    weights of mean 1 as prepare_data makes them, leaves the solution where it is,
+    and reports the objective least_squares minimizes."""
+    import mlpcore.reference as R
+
+    X, Y, w = problem(np.random.default_rng(16), 40, 5, noise=0.3)
+    W, b, _ = least_squares(X, Y, w, fit_intercept=fit_intercept, weight_decay=weight_decay)
+    weights, biases = [W.copy()], [b.copy()]
+    stats = R.train_epoch(weights, biases, ["identity"], "squared_error", X, Y,
+                          batch_size=len(X), learning_rate=0.1, shuffle=False,
+                          weight_decay=weight_decay, fit_bias=fit_intercept,
+                          sample_weight=w)
+    assert np.max(np.abs(weights[0] - W)) <= 1e-14 and np.max(np.abs(biases[0] - b)) <= 1e-14
+    assert stats["loss"] == pytest.approx(objective(X, Y, w, W, b, weight_decay), rel=1e-13)
+
+
 # ----------------------------------------------------------------- against scikit-learn
 
 def test_rank_deficient_is_minimum_norm():
