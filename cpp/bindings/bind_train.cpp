@@ -100,8 +100,6 @@ class PyTrainer {
       n_out_ = n_out;
     }
     has_average_ = !averages.is_none();
-    if (config_.loss == Loss::perceptron && n_out_ != 1)
-      fail<py::value_error>(kKernel, "the perceptron criterion needs one output");
     if (is_f32(w0))
       f_ = std::make_unique<Trainer<float>>(std::move(layers_f), config_, n_samples);
     else

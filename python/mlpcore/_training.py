@@ -19,6 +19,7 @@ import numpy as np
 
 from . import _core
 from ._exceptions import ConvergenceWarning
+from ._lstsq import least_squares
 from ._state import EPOCH_STATS, HISTORY, VALIDATION
 from ._validation import (
     all_finite,
@@ -358,8 +359,20 @@ def _check_divergence(model, loss, scale, epoch, lr):
 
 # -------------------------------------------------------------------------- the fit
 
+# Solvers that see all the data at every step: no partial_fit, no validation set.
+FULL_DATA_SOLVERS = ("exact", "lbfgs")
+
+
 def _refuse_contradictions(model, incremental):
     """ValueError for settings that contradict the call, as scikit-learn raises them."""
+    if model.solver in FULL_DATA_SOLVERS:
+        if incremental:
+            raise ValueError(
+                f"partial_fit needs a solver that learns from one batch at a time ('sgd', "
+                f"'adam' or 'gd'); solver={model.solver!r} works on all the data at once")
+        if model.early_stopping:
+            raise ValueError(f"early_stopping=True needs an iterative solver that runs "
+                             f"epochs ('sgd', 'adam' or 'gd'), not solver={model.solver!r}")
     if incremental and model.early_stopping:
         raise ValueError("partial_fit does not support early_stopping=True: there is no "
                          "validation set across calls. Use fit, or early_stopping=False.")
@@ -501,4 +514,39 @@ def compiled_loop(model, data, epochs) -> bool:
     return converged
 
 
-SOLVERS = {"gd": compiled_loop, "sgd": compiled_loop}
+# -------------------------------------------------------------------------- exact least squares
+
+def exact(model, data, epochs) -> bool:
+    """The least-squares solution in closed form (weighted, ridge when weight_decay >
+    0), by an SVD that gives the minimum-norm weights on rank-deficient data; one
+    entry in history_."""
+    start = time.perf_counter()
+    W, b, _ = least_squares(data.X, data.target, data.sample_weight,
+                            fit_intercept=model._fit_bias(),
+                            weight_decay=float(model.weight_decay))
+    model._weights[0][...] = W
+    model._biases[0][...] = b
+    X, W64 = data.X.astype(np.float64), W.astype(np.float64)
+    w, decay = data.sample_weight.astype(np.float64), float(model.weight_decay)
+    residual = X @ W64 + b - data.target
+    loss = float(np.einsum("i,ij,ij->", w, residual, residual)) / (2 * w.sum()) + (
+        0.5 * decay * float(np.sum(W64 * W64)))
+    weighted = residual * (w / w.sum())[:, None]  # the gradient, at the solution about 0
+    grad = np.concatenate([(X.T @ weighted + decay * W64).ravel(),
+                           weighted.sum(0) if model._fit_bias() else []])
+    _check_divergence(model, loss, None, 1, 0.0)
+    _record(model, {"loss": loss, "learning_rate": 0.0,
+                    "grad_norm": float(np.linalg.norm(grad))}, start)
+    return True
+
+
+def _record(model, stats, start):
+    """One entry of history_ for a step that is not an epoch of the compiled loop."""
+    model._epochs_done += 1
+    model.n_iter_ += 1
+    for key, _ in EPOCH_STATS:
+        model.history_[key].append(stats[key])
+    model.history_["seconds"].append(time.perf_counter() - start)
+
+
+SOLVERS = {"gd": compiled_loop, "sgd": compiled_loop, "exact": exact}

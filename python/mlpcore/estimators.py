@@ -140,7 +140,7 @@ class _SGDModel(BaseEstimator):
     # -------------------------------------------------------------- parameters
 
     _constraints = {
-        "solver": list(_training.SOLVERS),
+        "solver": ["gd", "sgd"],
         "learning_rate": [Interval(Real, 0, None, closed="neither"), "auto"],
         "schedule": list(SCHEDULES),
         "power_t": [_NON_NEGATIVE],
@@ -403,6 +403,11 @@ def _same_values(given, expected):
         return False
 
 
+def _perceptron_outputs(n_classes):
+    """One score for two classes (the course's perceptron), one per class beyond."""
+    return 1 if n_classes == 2 else n_classes
+
+
 def _same_labels(a, b):
     return len(a) == len(b) and bool(np.all(a == b))
 
@@ -523,7 +528,12 @@ class _Classifier(ClassifierMixin, _SGDModel):
         return index
 
     def _strata(self, target):
-        return target if target.ndim == 1 else (target[:, 0] > 0).astype(np.int64)
+        """The class index of each sample, from any encoding of the target."""
+        if target.ndim == 1:
+            return target
+        if target.shape[1] == 1:  # the perceptron's -1/+1 of two classes
+            return (target[:, 0] > 0).astype(np.int64)
+        return np.argmax(target, axis=1)
 
     def _class_weights(self, target):
         cw = self.class_weight
@@ -632,13 +642,17 @@ class _Regressor(RegressorMixin, _SGDModel):
 
 
 class LinearRegression(_LinearShape, _Regressor):
-    """Least squares: y = X w + b minimizing E = 1/(2n) sum_n ||y_n - d_n||^2, by
-    gradient descent (solver="gd", learning_rate 1/L by default) or minibatch SGD.
+    """Least squares: y = X w + b minimizing E = 1/(2n) sum_n ||y_n - d_n||^2 (plus
+    weight_decay/2 ||w||^2), exactly (solver="exact", the default: an SVD, giving the
+    minimum-norm solution on rank-deficient data), by gradient descent (solver="gd",
+    learning_rate 1/L by default) or minibatch SGD.
 
     coef_ is (n_features,) for a 1-D target, else (n_targets, n_features).
     """
 
-    def __init__(self, *, fit_intercept=True, solver="gd", learning_rate="auto",
+    _constraints = {"solver": ["exact", "gd", "sgd"]}
+
+    def __init__(self, *, fit_intercept=True, solver="exact", learning_rate="auto",
                  schedule="constant", power_t=0.5, batch_size=32, max_epochs=1000,
                  momentum=0.0, nesterov=False, weight_decay=0.0, average=False, tol=1e-7,
                  n_iter_no_change=5, early_stopping=False, validation_fraction=0.1,
@@ -680,10 +694,16 @@ class Perceptron(_LinearShape, _Classifier):
     b <- b + learning_rate d for each misclassified sample (the bias as the weight
     of a constant input 1). Training stops after an epoch without mistakes;
     history_["mistakes"] counts them per epoch.
+
+    More than two classes are one-vs-rest, as in scikit-learn: one perceptron per
+    class (d = +1 for its class, -1 for the others), each trained by the same rule
+    on the same sequence of samples, and the prediction is the class of the largest
+    score; coef_ is then (n_classes, n_features) and a mistake is one class's.
     """
 
     _loss = PerceptronCriterion()
-    _state_schema = {**_Classifier._state_schema, "classes_": Labels(count=2),
+    _constraints = {"solver": ["gd", "sgd"]}
+    _state_schema = {**_Classifier._state_schema,
                      "history_": History((*HISTORY, *_loss.history_fields), VALIDATION)}
 
     def __init__(self, *, fit_intercept=True, solver="sgd", learning_rate=1.0,
@@ -694,36 +714,30 @@ class Perceptron(_LinearShape, _Classifier):
                  class_weight=None):
         _store_init_params(self, locals())
 
-    def _set_classes(self, labels):
-        if len(labels) > 2:
-            raise ValueError(
-                "Only binary classification is supported. The perceptron separates two "
-                f"classes, but the data contains {len(labels)}: {labels.tolist()!r}")
-        super()._set_classes(labels)
-
     def _n_outputs(self):
-        return 1
+        return _perceptron_outputs(len(self.classes_))
 
     def _outputs_of_state(self, state):
-        return 1
+        return _perceptron_outputs(len(state["classes_"]))
 
     def _target_from_index(self, index):
-        # classes_[0] -> -1, classes_[1] -> +1
-        return np.where(index == 1, 1.0, -1.0)[:, None]
+        if len(self.classes_) == 2:  # classes_[0] -> -1, classes_[1] -> +1
+            return np.where(index == 1, 1.0, -1.0)[:, None]
+        # one-vs-rest: +1 in the column of the sample's class, -1 elsewhere
+        return np.where(index[:, None] == np.arange(len(self.classes_)), 1.0, -1.0)
 
     def decision_function(self, X):
-        """w^T x + b for each sample (n,)."""
-        return self._raw_output(X)[:, 0]
+        """w^T x + b: (n,) for two classes, (n, n_classes) for more."""
+        out = self._raw_output(X)
+        return out[:, 0] if out.shape[1] == 1 else out
 
     def predict(self, X):
-        """classes_[1] where sign(w^T x + b) = +1 (score >= 0), else classes_[0]."""
-        positive = self.decision_function(X) >= 0
-        return self.classes_[positive.astype(np.int64)]
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.classifier_tags.multi_class = False
-        return tags
+        """For two classes classes_[1] where sign(w^T x + b) = +1 (score >= 0), else
+        classes_[0]; for more, the class of the largest score."""
+        scores = self.decision_function(X)
+        if scores.ndim == 1:
+            return self.classes_[(scores >= 0).astype(np.int64)]
+        return self.classes_[np.argmax(scores, axis=1)]
 
 
 class MLPClassifier(_MultilayerShape, _SoftmaxClassifier):

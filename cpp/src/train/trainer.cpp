@@ -293,7 +293,7 @@ EpochStats Trainer<T>::epoch(const Dataset<T>& data, TrainState* state, bool ave
                              bool check_finite) {
   const int64_t n = data.x.rows, d = layers_[0].n_in, k = layers_.back().n_out;
   if (n == 0) return {};
-  if (config_.loss == Loss::perceptron && batch_ == 1 && layers_.size() == 1 &&
+  if (config_.loss == Loss::perceptron && batch_ == 1 && layers_.size() == 1 && k == 1 &&
       config_.momentum == 0.0)
     return perceptron_online_epoch(data, state, average, check_finite);
   // Full batches need no gather: the rows are used in place, in order.
@@ -403,9 +403,12 @@ void Trainer<T>::evaluate(const Dataset<T>& data, bool use_average, double* loss
       if (config_.loss == Loss::cross_entropy) {
         const int64_t best = std::max_element(out, out + k) - out;
         correct += best == labels[r] ? weight(i) : 0.0;
-      } else if (config_.loss == Loss::perceptron) {
+      } else if (config_.loss == Loss::perceptron && k == 1) {
         const T predicted = out[0] >= T(0) ? T(1) : T(-1);
         correct += predicted == targets(r, 0) ? weight(i) : 0.0;
+      } else if (config_.loss == Loss::perceptron) {  // one-vs-rest: the largest score
+        const int64_t best = std::max_element(out, out + k) - out;
+        correct += targets(r, best) > T(0) ? weight(i) : 0.0;
       } else {
         for (int64_t j = 0; j < k; ++j) {
           const double res = double(targets(r, j)) - double(out[j]);
