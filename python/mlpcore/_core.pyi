@@ -130,6 +130,21 @@ def activation_forward(
 ) -> numpy.typing.NDArray[typing.Any]:
     """g(a) elementwise for g in identity, sign, heaviside, tanh, sigmoid, relu, softplus."""
 
+def adam_step(
+    param: typing.Any,
+    grad: typing.Any,
+    lr: typing.SupportsFloat | typing.SupportsIndex,
+    m: typing.Any,
+    v: typing.Any,
+    step: typing.Any,
+    *,
+    beta1: typing.SupportsFloat | typing.SupportsIndex = ...,
+    beta2: typing.SupportsFloat | typing.SupportsIndex = ...,
+    eps: typing.SupportsFloat | typing.SupportsIndex = ...,
+    weight_decay: typing.SupportsFloat | typing.SupportsIndex = ...,
+) -> numpy.typing.NDArray[typing.Any]:
+    """One Adam step in place (PyTorch's rule, amsgrad off); returns param."""
+
 def average_step(
     avg: typing.Any,
     param: typing.Any,
