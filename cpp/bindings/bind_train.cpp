@@ -1,6 +1,7 @@
 // The compiled training loop as a Python object: made once per fit, one call per
 // epoch. It holds references to the NumPy arrays it updates (weights, biases,
 // velocities, averages), which must stay the same objects while it lives.
+#include <cmath>
 #include <memory>
 #include <optional>
 
@@ -17,9 +18,24 @@ constexpr const char* kKernel = "Trainer";
 // once, in init_train; the Trainer's settings keywords are passed on to it).
 SgdConfig make_config(const std::string& loss, int64_t batch_size, bool shuffle,
                       double learning_rate, const std::string& schedule, double power_t,
-                      double momentum, bool nesterov, double weight_decay, bool fit_bias) {
+                      double momentum, bool nesterov, double weight_decay, bool fit_bias,
+                      const std::string& optimizer, double beta1, double beta2, double epsilon) {
   if (batch_size < 1) fail<py::value_error>(kKernel, "batch_size must be >= 1");
   SgdConfig c;
+  c.optimizer = parse_name<Optimizer>(kKernel, "optimizer", kOptimizerNames, optimizer);
+  if (!(beta1 >= 0.0 && beta1 < 1.0))
+    fail<py::value_error>(kKernel, "beta1 must be in [0, 1), got " + std::to_string(beta1));
+  if (!(beta2 >= 0.0 && beta2 < 1.0))
+    fail<py::value_error>(kKernel, "beta2 must be in [0, 1), got " + std::to_string(beta2));
+  if (!(epsilon >= 0.0 && std::isfinite(epsilon)))
+    fail<py::value_error>(kKernel, "epsilon must be finite and >= 0, got " +
+                                       std::to_string(epsilon));
+  if (c.optimizer == Optimizer::adam && (momentum != 0.0 || nesterov))
+    fail<py::value_error>(kKernel, "momentum and nesterov are sgd's; optimizer='adam' needs "
+                                   "momentum=0 and nesterov=False");
+  c.beta1 = beta1;
+  c.beta2 = beta2;
+  c.epsilon = epsilon;
   c.loss = parse_name<Loss>(kKernel, "loss", kLossNames, loss);
   c.batch_size = batch_size;
   c.shuffle = shuffle;
@@ -45,7 +61,8 @@ class PyTrainer {
 
  public:
   PyTrainer(py::list weights, py::list biases, py::list activations, const SgdConfig& config,
-            int64_t n_samples, py::object velocities, py::object averages)
+            int64_t n_samples, py::object velocities, py::object averages,
+            py::object second_moments)
       : config_(config) {
     const size_t n_layers = weights.size();
     if (n_layers == 0 || biases.size() != n_layers || activations.size() != n_layers)
@@ -66,12 +83,23 @@ class PyTrainer {
       const int64_t n_in = w.shape(0), n_out = w.shape(1);
       py::array b = param(biases[k], "biases", k, {n_out});
       Activation act = parse_activation(kKernel, activations[k]);
-      std::optional<py::array> wv, bv, wa, ba;  // a default py::array is empty, not none
-      if (config_.momentum != 0.0) {
-        if (velocities.is_none()) fail<py::value_error>(kKernel, "momentum needs velocities");
+      std::optional<py::array> wv, bv, ws, bs, wa, ba;  // a default py::array is empty
+      const bool adam = config_.optimizer == Optimizer::adam;
+      if (config_.momentum != 0.0 || adam) {
+        if (velocities.is_none())
+          fail<py::value_error>(kKernel, adam ? "optimizer='adam' needs velocities (the first "
+                                                "moments)"
+                                              : "momentum needs velocities");
         auto pair = velocities.cast<py::list>()[k].cast<py::tuple>();
         wv = param(pair[0], "velocity weights", k, {n_in, n_out});
         bv = param(pair[1], "velocity biases", k, {n_out});
+      }
+      if (adam) {
+        if (second_moments.is_none())
+          fail<py::value_error>(kKernel, "optimizer='adam' needs second_moments");
+        auto pair = second_moments.cast<py::list>()[k].cast<py::tuple>();
+        ws = param(pair[0], "second moment weights", k, {n_in, n_out});
+        bs = param(pair[1], "second moment biases", k, {n_out});
       }
       if (!averages.is_none()) {
         auto pair = averages.cast<py::list>()[k].cast<py::tuple>();
@@ -85,6 +113,8 @@ class PyTrainer {
         layer.b = ptr<T>(b);
         layer.w_velocity = wv ? ptr<T>(*wv) : nullptr;
         layer.b_velocity = bv ? ptr<T>(*bv) : nullptr;
+        layer.w_second = ws ? ptr<T>(*ws) : nullptr;
+        layer.b_second = bs ? ptr<T>(*bs) : nullptr;
         layer.w_average = wa ? ptr<T>(*wa) : nullptr;
         layer.b_average = ba ? ptr<T>(*ba) : nullptr;
         layer.n_in = n_in;
@@ -241,11 +271,14 @@ class PyTrainer {
 void init_train(py::module_& m) {
   m.attr("LOSSES") = names_tuple(kLossNames);
   m.attr("SCHEDULES") = names_tuple(kScheduleNames);
-  py::class_<SgdConfig>(m, "SgdConfig", R"doc(The SGD settings of one fit (read-only).)doc")
+  m.attr("OPTIMIZERS") = names_tuple(kOptimizerNames);
+  py::class_<SgdConfig>(m, "SgdConfig", R"doc(The SGD or Adam settings of one fit (read-only).)doc")
       .def(py::init(&make_config), py::kw_only(), py::arg("loss"), py::arg("batch_size"),
            py::arg("shuffle") = true, py::arg("learning_rate"), py::arg("schedule") = "constant",
            py::arg("power_t") = 0.5, py::arg("momentum") = 0.0, py::arg("nesterov") = false,
-           py::arg("weight_decay") = 0.0, py::arg("fit_bias") = true)
+           py::arg("weight_decay") = 0.0, py::arg("fit_bias") = true,
+           py::arg("optimizer") = "sgd", py::arg("beta1") = 0.9, py::arg("beta2") = 0.999,
+           py::arg("epsilon") = 1e-8)
       .def_property_readonly("loss", [](const SgdConfig& c) { return kLossNames[int(c.loss)]; })
       .def_readonly("batch_size", &SgdConfig::batch_size)
       .def_readonly("shuffle", &SgdConfig::shuffle)
@@ -256,23 +289,30 @@ void init_train(py::module_& m) {
       .def_readonly("momentum", &SgdConfig::momentum)
       .def_readonly("nesterov", &SgdConfig::nesterov)
       .def_readonly("weight_decay", &SgdConfig::weight_decay)
-      .def_readonly("fit_bias", &SgdConfig::fit_bias);
-  py::class_<PyTrainer>(m, "Trainer", R"doc(The compiled SGD loop over a dense network.
+      .def_readonly("fit_bias", &SgdConfig::fit_bias)
+      .def_property_readonly(
+          "optimizer", [](const SgdConfig& c) { return kOptimizerNames[int(c.optimizer)]; })
+      .def_readonly("beta1", &SgdConfig::beta1)
+      .def_readonly("beta2", &SgdConfig::beta2)
+      .def_readonly("epsilon", &SgdConfig::epsilon);
+  py::class_<PyTrainer>(m, "Trainer", R"doc(The compiled SGD/Adam loop over a dense network.
 
 Made once per fit with the network's arrays (updated in place); epoch() runs one
-pass over the data with the GIL released and allocates nothing per minibatch. The
-keywords other than velocities and averages are those of SgdConfig.)doc")
+pass over the data with the GIL released and allocates nothing per minibatch.
+velocities, second_moments and averages are lists of (w, b) pairs of the weights'
+shapes: velocities for momentum, or Adam's first moments with second_moments its
+second. The other keywords are those of SgdConfig.)doc")
       .def(py::init([](py::list weights, py::list biases, py::list activations,
                        const std::string& loss, int64_t n_samples, py::object velocities,
-                       py::object averages, py::kwargs settings) {
+                       py::object averages, py::object second_moments, py::kwargs settings) {
              settings["loss"] = loss;
              SgdConfig config = py::type::of<SgdConfig>()(**settings).cast<SgdConfig>();
              return std::make_unique<PyTrainer>(weights, biases, activations, config, n_samples,
-                                                velocities, averages);
+                                                velocities, averages, second_moments);
            }),
            py::arg("weights"), py::arg("biases"), py::arg("activations"), py::arg("loss"),
            py::arg("n_samples"), py::kw_only(), py::arg("velocities") = py::none(),
-           py::arg("averages") = py::none())
+           py::arg("averages") = py::none(), py::arg("second_moments") = py::none())
       .def("epoch", &PyTrainer::epoch, py::arg("X"), py::arg("y"),
            py::arg("sample_weight") = py::none(), py::arg("average") = false,
            py::arg("check_finite") = false)

@@ -49,10 +49,11 @@ __all__ = [
     "sgd_step", "adam_step", "average_step",
 ]
 
-# The twins of _core.ACTIVATIONS and _core.LOSSES (this module never imports _core);
-# tests/test_registries.py checks that they match.
+# The twins of _core.ACTIVATIONS, _core.LOSSES and _core.OPTIMIZERS (this module never
+# imports _core); tests/test_registries.py checks that they match.
 ACTIVATIONS = ("identity", "sign", "heaviside", "tanh", "sigmoid", "relu", "softplus")
 LOSSES = ("cross_entropy", "squared_error", "perceptron")
+OPTIMIZERS = ("sgd", "adam")
 REDUCTIONS = ("mean", "sum")
 _FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 _F64 = np.float64
@@ -759,17 +760,21 @@ def _loss_and_output_gradient(loss, out, target, weights, scale):
 def train_epoch(weights, biases, activations, loss, X, y, *, batch_size, learning_rate,
                 shuffle=True, schedule="constant", power_t=0.5, momentum=0.0, nesterov=False,
                 weight_decay=0.0, fit_bias=True, sample_weight=None, velocities=None,
-                averages=None, average=False, state=None):
-    """One epoch of minibatch SGD over a dense network, step for step as the compiled
-    loop: the same permutation (shuffle_indices), batches, forward pass, loss
-    (sample-weighted, divided by the batch size), backpropagation, SGD step (weight
-    decay on the weights only) and Polyak-Ruppert averaging. weights/biases (and
-    velocities/averages, lists of (w, b) pairs) are updated in place; state is a dict
-    with "rng", "step" and "average_count", updated in place. y: class indices
+                averages=None, average=False, state=None, optimizer="sgd", beta1=0.9,
+                beta2=0.999, epsilon=1e-8, second_moments=None):
+    """One epoch of minibatch SGD or Adam over a dense network, step for step as the
+    compiled loop: the same permutation (shuffle_indices), batches, forward pass, loss
+    (sample-weighted, divided by the batch size), backpropagation, sgd_step or adam_step
+    (weight decay on the weights only; Adam's first moments in velocities, its step the
+    count of updates from 1) and Polyak-Ruppert averaging. weights/biases (and
+    velocities/second_moments/averages, lists of (w, b) pairs) are updated in place;
+    state is a dict with "rng", "step" and "average_count", updated in place. y: class indices
     (cross_entropy), an (n, k) matrix (squared_error) or (n, 1) labels -1/+1
     (perceptron). Returns the mean objective over the batches and the last learning
     rate. Tolerance to the compiled loop: the kernels' own, compounded over the steps.
     """
+    if optimizer not in OPTIMIZERS:
+        raise ValueError(f"[train_epoch] optimizer must be one of {OPTIMIZERS}, got {optimizer!r}")
     state = {"rng": 0, "step": 0, "average_count": 0} if state is None else state
     n = len(X)
     batch = max(1, min(batch_size, n))
@@ -798,11 +803,20 @@ def train_epoch(weights, biases, activations, loss, X, y, *, batch_size, learnin
         if schedule == "invscaling":
             lr = learning_rate / (1.0 + state["step"]) ** power_t
         for k, (dw, db) in enumerate(grads):
-            vw, vb = velocities[k] if momentum else (None, None)
-            sgd_step(weights[k], dw, lr, momentum=momentum, velocity=vw,
-                     weight_decay=weight_decay, nesterov=nesterov)
-            if fit_bias:
-                sgd_step(biases[k], db, lr, momentum=momentum, velocity=vb, nesterov=nesterov)
+            if optimizer == "adam":
+                (mw, mb), (sw, sb) = velocities[k], second_moments[k]
+                settings = dict(beta1=beta1, beta2=beta2, eps=epsilon)
+                adam_step(weights[k], dw, lr, mw, sw, state["step"] + 1,
+                          weight_decay=weight_decay, **settings)
+                if fit_bias:
+                    adam_step(biases[k], db, lr, mb, sb, state["step"] + 1, **settings)
+            else:
+                vw, vb = velocities[k] if momentum else (None, None)
+                sgd_step(weights[k], dw, lr, momentum=momentum, velocity=vw,
+                         weight_decay=weight_decay, nesterov=nesterov)
+                if fit_bias:
+                    sgd_step(biases[k], db, lr, momentum=momentum, velocity=vb,
+                             nesterov=nesterov)
             if average:
                 average_step(averages[k][0], weights[k], state["average_count"])
                 average_step(averages[k][1], biases[k], state["average_count"])

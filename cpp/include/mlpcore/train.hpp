@@ -1,5 +1,5 @@
 // The compiled training loop: one call per epoch does the shuffling, batching,
-// forward pass, loss, backpropagation, SGD update and averaging, with buffers
+// forward pass, loss, backpropagation, SGD or Adam update and averaging, with buffers
 // allocated once, when the trainer is made.
 #pragma once
 #include <cstddef>
@@ -13,26 +13,34 @@ namespace mlpcore {
 
 enum class Loss : int { cross_entropy, squared_error, perceptron };
 enum class Schedule : int { constant, invscaling };
+enum class Optimizer : int { sgd, adam };
 
 // The names in the order of the enums: the one registry of each, exported to Python
-// as _core.LOSSES and _core.SCHEDULES.
+// as _core.LOSSES, _core.SCHEDULES and _core.OPTIMIZERS.
 inline constexpr const char* kLossNames[] = {"cross_entropy", "squared_error", "perceptron"};
 inline constexpr const char* kScheduleNames[] = {"constant", "invscaling"};
+inline constexpr const char* kOptimizerNames[] = {"sgd", "adam"};
 static_assert(sizeof(kLossNames) / sizeof(kLossNames[0]) ==
                   static_cast<size_t>(Loss::perceptron) + 1,
               "one name per loss");
 static_assert(sizeof(kScheduleNames) / sizeof(kScheduleNames[0]) ==
                   static_cast<size_t>(Schedule::invscaling) + 1,
               "one name per schedule");
+static_assert(sizeof(kOptimizerNames) / sizeof(kOptimizerNames[0]) ==
+                  static_cast<size_t>(Optimizer::adam) + 1,
+              "one name per optimizer");
 
 // One dense layer h = g(h_prev @ w + b). Every array is owned by the caller,
-// row-major and contiguous; velocity and average arrays are null when unused.
+// row-major and contiguous; velocity, second-moment and average arrays are null
+// when unused. Adam keeps its first moment in the velocity arrays.
 template <class T>
 struct DenseLayer {
   T* w;  // n_in x n_out
   T* b;  // n_out
   T* w_velocity = nullptr;
   T* b_velocity = nullptr;
+  T* w_second = nullptr;  // Adam's second moment
+  T* b_second = nullptr;
   T* w_average = nullptr;
   T* b_average = nullptr;
   int64_t n_in = 0, n_out = 0;
@@ -46,8 +54,10 @@ struct SgdConfig {
   double learning_rate = 0.01;
   Schedule schedule = Schedule::constant;
   double power_t = 0.5;  // invscaling: lr / (1 + step)^power_t
-  double momentum = 0.0;
+  Optimizer optimizer = Optimizer::sgd;
+  double momentum = 0.0;  // sgd
   bool nesterov = false;
+  double beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8;  // adam
   double weight_decay = 0.0;  // L2 on the weights (not the biases)
   bool fit_bias = true;       // false: the biases stay as they are
 };
@@ -55,7 +65,7 @@ struct SgdConfig {
 // What persists between epochs (and between calls of partial_fit).
 struct TrainState {
   uint64_t rng = 0;            // splitmix64 state of the shuffling
-  int64_t step = 0;            // updates made so far (for invscaling)
+  int64_t step = 0;            // updates made so far (for invscaling and Adam)
   int64_t average_count = 0;   // iterates in the average so far
 };
 

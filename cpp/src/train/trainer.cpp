@@ -1,5 +1,5 @@
 // The compiled epoch loop: gather a minibatch, forward through the dense layers,
-// loss and its gradient, backpropagation, SGD step, averaging. Buffers are made in
+// loss and its gradient, backpropagation, SGD or Adam step, averaging. Buffers are made in
 // the constructor; an epoch allocates nothing.
 #include "mlpcore/train.hpp"
 
@@ -103,6 +103,19 @@ double add_grad_squares(double norm2, DW dw, const T* w, int64_t nw, T twd, cons
   return norm2;
 }
 
+// One parameter array's update by the configured optimizer: first is the velocity
+// (sgd) or first moment (adam), second adam's second moment; step counts the
+// updates from 1.
+template <class T>
+void optimizer_step(const SgdConfig& c, T* param, const T* grad, T* first, T* second, int64_t n,
+                    double lr, double weight_decay, int64_t step) {
+  if (c.optimizer == Optimizer::adam)
+    adam_step<T>(param, grad, first, second, n, step, lr, c.beta1, c.beta2, c.epsilon,
+                 weight_decay);
+  else
+    sgd_step<T>(param, grad, first, n, lr, c.momentum, weight_decay, c.nesterov);
+}
+
 }  // namespace
 
 template <class T>
@@ -187,11 +200,11 @@ void Trainer<T>::update(double lr, bool average, TrainState* state) {
   for (size_t k = 0; k < layers_.size(); ++k) {
     DenseLayer<T>& layer = layers_[k];
     const int64_t nw = layer.n_in * layer.n_out;
-    sgd_step<T>(layer.w, dw_[k].data(), layer.w_velocity, nw, lr, c.momentum, c.weight_decay,
-                c.nesterov);
-    if (c.fit_bias)
-      sgd_step<T>(layer.b, db_[k].data(), layer.b_velocity, layer.n_out, lr, c.momentum, 0.0,
-                  c.nesterov);
+    optimizer_step<T>(c, layer.w, dw_[k].data(), layer.w_velocity, layer.w_second, nw, lr,
+                      c.weight_decay, state->step + 1);
+    if (c.fit_bias)  // the biases without weight decay
+      optimizer_step<T>(c, layer.b, db_[k].data(), layer.b_velocity, layer.b_second, layer.n_out,
+                        lr, 0.0, state->step + 1);
     if (average) {
       average_step<T>(layer.w_average, layer.w, nw, state->average_count);
       average_step<T>(layer.b_average, layer.b, layer.n_out, state->average_count);
@@ -294,7 +307,7 @@ EpochStats Trainer<T>::epoch(const Dataset<T>& data, TrainState* state, bool ave
   const int64_t n = data.x.rows, d = layers_[0].n_in, k = layers_.back().n_out;
   if (n == 0) return {};
   if (config_.loss == Loss::perceptron && batch_ == 1 && layers_.size() == 1 &&
-      config_.momentum == 0.0)
+      config_.optimizer == Optimizer::sgd && config_.momentum == 0.0)
     return perceptron_online_epoch(data, state, average, check_finite);
   // Full batches need no gather: the rows are used in place, in order.
   const bool gather = batch_ < n && config_.shuffle;
