@@ -4,6 +4,9 @@
 #include <cmath>
 #include <memory>
 #include <optional>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "common.hpp"
 #include "mlpcore/train.hpp"
@@ -126,6 +129,7 @@ class PyTrainer {
           layers_d.push_back(layer);
       });
       if (k > 0 && n_in != n_out_) fail<py::value_error>(kKernel, "layer sizes do not chain at layer " + std::to_string(k));
+      shapes_.push_back({n_in, n_out});
       if (k == 0) n_in_ = n_in;
       n_out_ = n_out;
     }
@@ -172,6 +176,46 @@ class PyTrainer {
     return py::make_tuple(loss, score);
   }
 
+  double loss_and_gradient(py::handle x_obj, py::handle y_obj, py::handle w_obj,
+                           py::handle coef_obj, py::handle intercept_obj) {
+    Data data = dataset(x_obj, y_obj, w_obj);
+    if (data.x.shape(0) == 0)
+      fail<py::value_error>(kKernel, "cannot compute the loss on 0 samples");
+    std::vector<py::array> dw = gradients(coef_obj, "coef_grads", false);
+    std::vector<py::array> db = gradients(intercept_obj, "intercept_grads", true);
+    // The gradients are written while the weights and the data are read.
+    std::vector<std::pair<std::string, py::array>> written, read;
+    for (size_t k = 0; k < shapes_.size(); ++k) {
+      written.push_back({"coef_grads[" + std::to_string(k) + "]", dw[k]});
+      written.push_back({"intercept_grads[" + std::to_string(k) + "]", db[k]});
+    }
+    for (size_t i = 0; i < keep_.size(); ++i)
+      read.push_back({kept_names_[i], keep_[i].cast<py::array>()});
+    read.push_back({"X", data.x});
+    if (data.labels) read.push_back({"y", *data.labels});
+    if (data.targets) read.push_back({"y", *data.targets});
+    if (data.weights) read.push_back({"sample_weight", *data.weights});
+    for (size_t i = 0; i < written.size(); ++i) {
+      const auto& [name, out] = written[i];
+      for (const auto& [other, a] : read)
+        require_no_overlap(kKernel, name.c_str(), out, {{other.c_str(), &a}});
+      for (size_t j = 0; j < i; ++j)
+        require_no_overlap(kKernel, name.c_str(), out,
+                           {{written[j].first.c_str(), &written[j].second}});
+    }
+    return dispatch([&](auto& trainer, auto tag) {
+      using T = decltype(tag);
+      Dataset<T> ds = view<T>(data);
+      std::vector<T*> dwp, dbp;
+      for (size_t k = 0; k < shapes_.size(); ++k) {
+        dwp.push_back(ptr<T>(dw[k]));
+        dbp.push_back(ptr<T>(db[k]));
+      }
+      Compute compute;
+      return trainer.full_loss_and_gradient(ds, dwp, dbp);
+    });
+  }
+
   py::array predict(py::handle x_obj, bool use_average) {
     py::array x = features(x_obj);
     py::array out = allocate(kKernel, "the predictions", dtype_, {x.shape(0), n_out_});
@@ -202,7 +246,34 @@ class PyTrainer {
     if (shape.empty()) shape = shape_of(a);
     py::array checked = output(kKernel, name.c_str(), a, dtype_, shape);
     keep_.append(checked);
+    kept_names_.push_back(name);
     return checked;
+  }
+
+  // The caller's gradient arrays of loss_and_gradient: one per layer, of the weights'
+  // (or with biases, the biases') shapes and dtype, C-contiguous and writeable.
+  std::vector<py::array> gradients(py::handle obj, const char* what, bool biases) {
+    const std::string n_layers = std::to_string(shapes_.size());
+    if (!py::isinstance<py::list>(obj) && !py::isinstance<py::tuple>(obj))
+      fail<py::type_error>(kKernel, std::string(what) + " must be a list of " + n_layers +
+                                        " arrays (one per layer), got " + describe_object(obj));
+    auto items = py::reinterpret_borrow<py::sequence>(obj);
+    if (items.size() != shapes_.size())
+      fail<py::value_error>(kKernel, std::string(what) + " must have one array per layer (" +
+                                         n_layers + "), got " + std::to_string(items.size()));
+    std::vector<py::array> arrays;
+    for (size_t k = 0; k < shapes_.size(); ++k) {
+      const std::string name = std::string(what) + "[" + std::to_string(k) + "]";
+      py::object item = items[k];
+      if (!py::isinstance<py::array>(item))  // output() would allocate for None
+        fail<py::type_error>(kKernel, name + " must be a numpy array, got " +
+                                          describe_object(item));
+      const auto [n_in, n_out] = shapes_[k];
+      arrays.push_back(output(kKernel, name.c_str(), item, dtype_,
+                              biases ? std::vector<int64_t>{n_out}
+                                     : std::vector<int64_t>{n_in, n_out}));
+    }
+    return arrays;
   }
 
   py::array features(py::handle x_obj) {
@@ -262,6 +333,8 @@ class PyTrainer {
   SgdConfig config_;
   py::dtype dtype_ = py::dtype::of<double>();
   py::list keep_;
+  std::vector<std::string> kept_names_;                 // of keep_'s arrays, for messages
+  std::vector<std::pair<int64_t, int64_t>> shapes_;     // (n_in, n_out) of each layer
   bool has_average_ = false;
   int64_t n_in_ = 0, n_out_ = 0;
 };
@@ -318,6 +391,15 @@ second. The other keywords are those of SgdConfig.)doc")
            py::arg("check_finite") = false)
       .def("evaluate", &PyTrainer::evaluate, py::arg("X"), py::arg("y"),
            py::arg("sample_weight") = py::none(), py::arg("use_average") = false)
+      .def("loss_and_gradient", &PyTrainer::loss_and_gradient, py::arg("X"), py::arg("y"),
+           py::arg("sample_weight"), py::arg("coef_grads"), py::arg("intercept_grads"),
+           R"doc(The objective of one full batch at the current weights, and its gradient.
+
+Returns sum_i w_i loss_i / n + (weight_decay / 2) ||W||^2, as an epoch reports it
+(sample_weight, or None, scaled to mean 1 by the caller), and writes its gradient
+with respect to each layer's weights and biases into coef_grads[k] and
+intercept_grads[k] (zeros when fit_bias is false): arrays of their shapes and of the
+trainer's dtype, C-contiguous and writeable. Changes no weights, moments or state.)doc")
       .def("predict", &PyTrainer::predict, py::arg("X"), py::arg("use_average") = false)
       .def_property(
           "rng_state", [](const PyTrainer& t) { return t.state_.rng; },

@@ -98,6 +98,15 @@ class Trainer:
         sample_weight: typing.Any = ...,
         use_average: bool = ...,
     ) -> tuple[typing.Any, ...]: ...
+    def loss_and_gradient(
+        self,
+        X: typing.Any,
+        y: typing.Any,
+        sample_weight: typing.Any,
+        coef_grads: typing.Any,
+        intercept_grads: typing.Any,
+    ) -> float:
+        """The objective of one full batch at the current weights, and its gradient."""
     def predict(
         self,
         X: typing.Any,

@@ -119,11 +119,20 @@ class Trainer {
   // or the coefficient of determination R^2 averaged over outputs (squared error).
   void evaluate(const Dataset<T>& data, bool use_average, double* loss, double* score);
 
+  // The objective an epoch reports for one full batch of the data, at the current
+  // weights: sum_i w_i loss_i / n (the sample weights already scaled to mean 1) plus
+  // (weight_decay / 2) ||W||^2. Its gradient goes into dw[k] (n_in x n_out) and
+  // db[k] (n_out; zeros when fit_bias is false), contiguous arrays of the caller.
+  // Works in chunks of the batch's rows, summed in order (so the result does not
+  // depend on the thread count), and changes no weights or state.
+  double full_loss_and_gradient(const Dataset<T>& data, const std::vector<T*>& dw,
+                                const std::vector<T*>& db);
+
  private:
   int64_t gather_batch(const Dataset<T>& data, int64_t start, int64_t rows, bool check_finite);
   void forward(MatView<const T> x, int64_t rows, bool use_average);
-  double loss_and_gradient(int64_t rows, const int64_t* labels, MatView<const T> targets,
-                           const T* weights, double scale, int64_t* mistakes, bool gradient);
+  double output_loss(int64_t rows, const int64_t* labels, MatView<const T> targets,
+                     const T* weights, double scale, int64_t* mistakes, bool gradient);
   void backward(MatView<const T> x, int64_t rows);
   void update(double lr, bool average, TrainState* state);
   EpochStats perceptron_online_epoch(const Dataset<T>& data, TrainState* state, bool average,
