@@ -310,6 +310,48 @@ case("sgd_step", "velocity-is-param", ValueError)(
 dtype_cases("sgd_step", lambda m, dt, b: m.sgd_step(z(3, dt), b(3), 0.1))
 dtype_cases("sgd_step", lambda m, dt, b: m.sgd_step(b(3), z(3, dt), 0.1))
 
+case("adam_step", "step-zero", ValueError)(
+    lambda m, dt: m.adam_step(z(3, dt), z(3, dt), 0.1, z(3, dt), z(3, dt), 0))
+case("adam_step", "step-float", TypeError)(
+    lambda m, dt: m.adam_step(z(3, dt), z(3, dt), 0.1, z(3, dt), z(3, dt), 1.0))
+case("adam_step", "beta1-one", ValueError)(
+    lambda m, dt: m.adam_step(z(3, dt), z(3, dt), 0.1, z(3, dt), z(3, dt), 1, beta1=1.0))
+case("adam_step", "beta2-nan", ValueError)(
+    lambda m, dt: m.adam_step(z(3, dt), z(3, dt), 0.1, z(3, dt), z(3, dt), 1, beta2=np.nan))
+case("adam_step", "eps-negative", ValueError)(
+    lambda m, dt: m.adam_step(z(3, dt), z(3, dt), 0.1, z(3, dt), z(3, dt), 1, eps=-1.0))
+case("adam_step", "lr-inf", ValueError)(
+    lambda m, dt: m.adam_step(z(3, dt), z(3, dt), np.inf, z(3, dt), z(3, dt), 1))
+case("adam_step", "m-none", TypeError)(
+    lambda m, dt: m.adam_step(z(3, dt), z(3, dt), 0.1, None, z(3, dt), 1))
+case("adam_step", "v-list", TypeError)(
+    lambda m, dt: m.adam_step(z(3, dt), z(3, dt), 0.1, z(3, dt), [0.0] * 3, 1))
+case("adam_step", "param-not-contiguous", ValueError)(
+    lambda m, dt: m.adam_step(z(6, dt)[::2], z(3, dt), 0.1, z(3, dt), z(3, dt), 1))
+case("adam_step", "param-readonly", ValueError)(
+    lambda m, dt: m.adam_step(readonly(3, dt), z(3, dt), 0.1, z(3, dt), z(3, dt), 1))
+case("adam_step", "grad-shape", ValueError)(
+    lambda m, dt: m.adam_step(z(3, dt), z(4, dt), 0.1, z(3, dt), z(3, dt), 1))
+case("adam_step", "grad-mixed", TypeError)(
+    lambda m, dt: m.adam_step(z(3, dt), z(3, other(dt)), 0.1, z(3, dt), z(3, dt), 1))
+case("adam_step", "m-dtype", TypeError)(
+    lambda m, dt: m.adam_step(z(3, dt), z(3, dt), 0.1, z(3, other(dt)), z(3, dt), 1))
+case("adam_step", "v-shape", ValueError)(
+    lambda m, dt: m.adam_step(z(3, dt), z(3, dt), 0.1, z(3, dt), z(4, dt), 1))
+case("adam_step", "m-readonly", ValueError)(
+    lambda m, dt: m.adam_step(z(3, dt), z(3, dt), 0.1, readonly(3, dt), z(3, dt), 1))
+case("adam_step", "m-not-contiguous", ValueError)(
+    lambda m, dt: m.adam_step(z(3, dt), z(3, dt), 0.1, z(6, dt)[::2], z(3, dt), 1))
+case("adam_step", "m-is-param", ValueError)(
+    lambda m, dt: (lambda p: m.adam_step(p, z(3, dt), 0.1, p, z(3, dt), 1))(z(3, dt)))
+case("adam_step", "v-is-m", ValueError)(
+    lambda m, dt: (lambda mv: m.adam_step(z(3, dt), z(3, dt), 0.1, mv, mv, 1))(z(3, dt)))
+case("adam_step", "v-overlaps-grad", ValueError)(
+    lambda m, dt: (lambda gv: m.adam_step(z(8, dt), gv[0], 0.1, z(8, dt), gv[1], 1))(
+        shifted_overlap(dt)))
+dtype_cases("adam_step", lambda m, dt, b: m.adam_step(z(3, dt), b(3), 0.1, z(3, dt), z(3, dt), 1))
+dtype_cases("adam_step", lambda m, dt, b: m.adam_step(b(3), z(3, dt), 0.1, b(3), b(3), 1))
+
 case("average_step", "negative-n", ValueError)(lambda m, dt: m.average_step(z(3, dt), z(3, dt), -1))
 case("average_step", "shape", ValueError)(lambda m, dt: m.average_step(z(3, dt), z(4, dt), 1))
 case("average_step", "avg-readonly", ValueError)(

@@ -79,6 +79,9 @@ CALLS = {
     "sgd_step": (lambda K, v, o: K.sgd_step(o["param"], v["grad"], 0.1, momentum=0.9,
                                             velocity=o["velocity"], weight_decay=0.01),
                  ("grad",), {"param": ("d", "k"), "velocity": ("d", "k")}),
+    "adam_step": (lambda K, v, o: K.adam_step(o["param"], v["grad"], 0.1, o["m"], o["v"], 3,
+                                              weight_decay=0.01),
+                  ("grad",), {"param": ("d", "k"), "m": ("d", "k"), "v": ("d", "k")}),
     "average_step": (lambda K, v, o: K.average_step(o["avg"], v["param"], 3), ("param",),
                      {"avg": ("d", "k")}),
 }
@@ -94,7 +97,7 @@ CALLS.update({
     for name in ("identity", "tanh", "sigmoid", "relu", "softplus")})
 
 # Output arguments that are also read (updated in place) start from these values.
-STARTS = {"c": "dz", "param": "param", "velocity": "grad", "avg": "w"}
+STARTS = {"c": "dz", "param": "param", "velocity": "grad", "avg": "w", "m": "grad", "v": "p"}
 INPUT_VARIANTS = {"swapped": swapped, "native-view": native_view_of_swapped}
 OUTPUT_VARIANTS = ("none", "native", "native-view", "swapped")
 

@@ -588,6 +588,46 @@ def test_fuzz_sgd_step(data):
 
 @fuzz_settings
 @given(st.data())
+def test_fuzz_adam_step(data):
+    draw = data.draw
+    pool = Pool(draw)
+    base = draw(st.sampled_from(FLOATS))
+    shape = _nd_shape(draw)
+    param = draw(arrays(shape, pool=pool, base=base, allow_list=draw(st.integers(0, 9)) == 0))
+    grad = draw(arrays(perturb(draw, shape), pool=pool, base=base))
+    # mostly valid settings, so that most calls reach the kernel
+    lr = draw(st.sampled_from((0.1,) * 6 + (1e-3, 0.0, -1.0, 1e300, np.nan, np.inf)))
+    beta1 = draw(st.sampled_from((0.9,) * 8 + (0.0, 0.3, 1.0, -0.1, np.nan)))
+    beta2 = draw(st.sampled_from((0.999,) * 8 + (0.0, 0.5, 1.0, np.inf)))
+    eps = draw(st.sampled_from((1e-8,) * 8 + (0.0, 1.0, -1e-8, np.nan)))
+    wd = draw(st.sampled_from((0.0,) * 6 + (1e-3, 0.1, -np.inf)))
+    step = draw(st.sampled_from((1,) * 6 + (2, 10, 10 ** 6, 0, -1, 2 ** 63, 1.0, True,
+                                           np.int64(3), None)))
+    dt = _dtype_of(param)
+    mdt = dt if dt.kind == "f" else np.float64
+
+    def moment():  # mostly a fresh zeros, so that two of them still leave valid calls
+        return draw(st.sampled_from((
+            lambda: np.zeros(shape, mdt), lambda: np.zeros(shape, mdt), lambda: None,
+            lambda: draw(outputs(shape, dt, pool, [param, grad])),
+            lambda: draw(arrays(shape, mdt, pool, allow_list=False, values="normal")))))()
+
+    m, v = moment(), moment()
+    p0, g0, m0, v0 = _copy(param), _copy(grad), _copy(m), _copy(v)
+    cmp = (_moderate(param, grad, m, v) and all(np.isfinite([lr, beta1, beta2, eps, wd]))
+           and abs(lr) < 1e3)
+
+    def ref():
+        return R.adam_step(p0, g0, lr, m0, v0, step, beta1=beta1, beta2=beta2, eps=eps,
+                           weight_decay=wd)
+
+    run("adam_step", lambda: K.adam_step(param, grad, lr, m, v, step, beta1=beta1, beta2=beta2,
+                                         eps=eps, weight_decay=wd),
+        ref, lambda r: is_array(r, np.shape(p0), dt, param), cmp)
+
+
+@fuzz_settings
+@given(st.data())
 def test_fuzz_average_step(data):
     draw = data.draw
     pool = Pool(draw)

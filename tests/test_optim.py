@@ -1,4 +1,5 @@
-"""sgd_step and average_step (in place) vs the reference, and sgd_step vs torch.optim.SGD."""
+"""sgd_step, adam_step and average_step (in place) vs the reference, and sgd_step and adam_step
+vs torch.optim."""
 
 import numpy as np
 import pytest
@@ -90,6 +91,103 @@ def test_sgd_step_vs_torch(dtype, rng):
                        weight_decay=wd, nesterov=nesterov)
         assert_close(p, tp.detach().numpy(), rtol=100 * elem_rtol(dtype),
                      atol=100 * elem_rtol(dtype), what=f"sgd vs torch {momentum, nesterov, wd}")
+
+
+ADAM_CONFIGS = [  # beta1, beta2, eps, weight_decay
+    (0.9, 0.999, 1e-8, 0.0), (0.9, 0.999, 1e-8, 0.01), (0.3, 0.5, 1e-3, 0.1), (0.0, 0.0, 0.0, 0.0),
+]
+
+
+def adam_tol(param, lr, m, denom, dtype):
+    """param - step_size m / denom: rtol of |param| + |step_size m / denom| (a few operations)."""
+    return 8 * elem_rtol(dtype) * (np.abs(param.astype(np.float64))
+                                   + np.abs(lr * m.astype(np.float64) / denom)) + elem_atol(dtype)
+
+
+@pytest.mark.parametrize("beta1,beta2,eps,weight_decay", ADAM_CONFIGS)
+@pytest.mark.parametrize("shape", [(0,), (1,), (7,), (33,), (5, 3), (33, 17)], ids=str)
+def test_adam_step(isa, dtype, rng, shape, beta1, beta2, eps, weight_decay):
+    pk = random_array(rng, shape, dtype)
+    mk, vk = np.zeros_like(pk), np.zeros_like(pk)
+    for step in range(1, 5):
+        g = random_array(rng, shape, dtype)
+        pr, mr, vr = pk.copy(), mk.copy(), vk.copy()
+        assert R.adam_step(pr, g, 0.05, mr, vr, step, beta1=beta1, beta2=beta2, eps=eps,
+                           weight_decay=weight_decay) is pr
+        before = pk.copy()
+        got = K.adam_step(pk, g, 0.05, mk, vk, step, beta1=beta1, beta2=beta2, eps=eps,
+                          weight_decay=weight_decay)
+        assert got is pk
+        g64 = np.abs(g.astype(np.float64)) + weight_decay * np.abs(before.astype(np.float64))
+        assert_close(mk, mr, rtol=4 * elem_rtol(dtype), atol=4 * elem_rtol(dtype) * g64,
+                     what="m")
+        assert_close(vk, vr, rtol=4 * elem_rtol(dtype), atol=4 * elem_rtol(dtype) * g64 ** 2,
+                     what="v")
+        denom = np.sqrt(vr.astype(np.float64) / (1 - beta2 ** step)) + eps + 1e-300
+        assert_close(pk, pr, rtol=0, atol=adam_tol(before, 0.05 / (1 - beta1 ** step), mr,
+                                                   denom, dtype), what="param")
+        pk[...], mk[...], vk[...] = pr, mr, vr  # errors do not compound
+
+
+def test_adam_step_grad_layouts(isa, dtype, rng):
+    p = random_array(rng, (6, 5), dtype)
+    g = random_array(rng, (5, 6), dtype).T  # a transposed grad is read through its strides
+    m, v = np.zeros((6, 5), dtype), np.zeros((6, 5), dtype)
+    pr, mr, vr = p.copy(), m.copy(), v.copy()
+    R.adam_step(pr, g, 0.2, mr, vr, 1, weight_decay=0.1)
+    K.adam_step(p, g, 0.2, m, v, 1, weight_decay=0.1)
+    for got, want, what in ((m, mr, "m"), (v, vr, "v"), (p, pr, "param")):
+        assert_close(got, want, rtol=4 * elem_rtol(dtype), atol=4 * elem_rtol(dtype), what=what)
+    before = p.copy()
+    K.adam_step(p, np.ones((6, 5), int).tolist(), 0.5, m, v, 2)  # an integer list is converted
+    assert p.dtype == dtype and not np.array_equal(p, before)
+
+
+def test_adam_first_step_moves_by_lr(isa, dtype):
+    # With m = v = 0 the bias corrections give m / bc1 = g and sqrt(v / bc2) = |g|.
+    p = np.array([1.0, -2.0, 0.5], dtype)
+    K.adam_step(p, np.array([0.5, -3.0, 1.0], dtype), 0.25, np.zeros(3, dtype),
+                np.zeros(3, dtype), 1, eps=0.0)
+    assert_close(p, np.array([0.75, -1.75, 0.25]), rtol=4 * elem_rtol(dtype), atol=0,
+                 what="first step")
+
+
+@pytest.mark.parametrize("weight_decay", [0.0, 0.01])
+def test_adam_step_vs_torch(dtype, rng, weight_decay):
+    torch = pytest.importorskip("torch")
+    p = random_array(rng, (4, 7), dtype)
+    m, v = np.zeros_like(p), np.zeros_like(p)
+    tp = torch.tensor(p.copy(), requires_grad=True)
+    opt = torch.optim.Adam([tp], lr=0.01, weight_decay=weight_decay)
+    for step in range(1, 101):
+        g = random_array(rng, (4, 7), dtype)
+        tp.grad = torch.tensor(g.copy())
+        opt.step()
+        K.adam_step(p, g, 0.01, m, v, step, weight_decay=weight_decay)
+        assert opt.state[tp]["step"].item() == step
+    tol = 1e-10 if dtype == np.float64 else 1e-4
+    assert_close(p, tp.detach().numpy(), rtol=tol, atol=tol, what="adam vs torch param")
+    assert_close(m, opt.state[tp]["exp_avg"].numpy(), rtol=tol, atol=tol, what="adam vs torch m")
+    assert_close(v, opt.state[tp]["exp_avg_sq"].numpy(), rtol=tol, atol=tol,
+                 what="adam vs torch v")
+
+
+@pytest.mark.parametrize("impl", [K, R], ids=["kernels", "reference"])
+@pytest.mark.parametrize("kwargs,step,message", [
+    ({}, 0, "step must be >= 1"),
+    ({"beta1": 1.0}, 1, r"beta1 must be in \[0, 1\)"),
+    ({"beta2": -0.1}, 1, r"beta2 must be in \[0, 1\)"),
+    ({"eps": -1e-8}, 1, "eps must be >= 0"),
+    ({"beta1": np.nan}, 1, "beta1 must be finite"),
+    ({"weight_decay": np.inf}, 1, "weight_decay must be finite"),
+    ({"lr": np.nan}, 1, "lr must be finite"),
+])
+def test_adam_step_refuses_bad_settings(impl, kwargs, step, message):
+    kwargs = {"lr": 0.1, **kwargs}
+    p, m, v = np.zeros(3), np.zeros(3), np.zeros(3)
+    with pytest.raises(ValueError, match=r"^\[adam_step\] " + message):
+        impl.adam_step(p, np.ones(3), kwargs.pop("lr"), m, v, step, **kwargs)
+    np.testing.assert_array_equal(p, 0)
 
 
 @pytest.mark.parametrize("shape", SHAPES, ids=str)

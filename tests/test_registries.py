@@ -13,6 +13,7 @@ def test_core_registries():
                                  "softplus")
     assert _core.LOSSES == ("cross_entropy", "squared_error", "perceptron")
     assert _core.SCHEDULES == ("constant", "invscaling")
+    assert _core.OPTIMIZERS == ("sgd", "adam")
 
 
 def test_kernels_use_the_core_registry():
@@ -23,6 +24,7 @@ def test_kernels_use_the_core_registry():
 def test_reference_twin_matches_the_core():
     assert R.ACTIVATIONS == _core.ACTIVATIONS
     assert R.LOSSES == _core.LOSSES
+    assert R.OPTIMIZERS == _core.OPTIMIZERS
 
 
 def test_every_registered_name_is_accepted():
@@ -31,6 +33,9 @@ def test_every_registered_name_is_accepted():
         for schedule in _core.SCHEDULES:
             config = _core.SgdConfig(loss=loss, schedule=schedule, **cfg)
             assert (config.loss, config.schedule) == (loss, schedule)
+    for optimizer in _core.OPTIMIZERS:
+        assert _core.SgdConfig(loss="squared_error", optimizer=optimizer, **cfg).optimizer == \
+            optimizer
     for name in _core.ACTIVATIONS:
         assert K.activation_forward(name, np.full(3, 0.5)).shape == (3,)
 

@@ -1,4 +1,4 @@
-// In-place optimizer updates: param, velocity and avg are never converted.
+// In-place optimizer updates: param, velocity, m, v and avg are never converted.
 #include <cmath>
 #include <optional>
 #include <stdexcept>
@@ -29,6 +29,23 @@ py::array inplace(const char* kernel, const char* name, py::handle given) {
 void require_finite(const char* kernel, const char* name, double v) {
   if (!std::isfinite(v))
     fail<py::value_error>(kernel, std::string(name) + " must be finite, got " + std::to_string(v));
+}
+
+// A Python int (or an object with __index__) as int64_t.
+int64_t int64_arg(const char* kernel, const char* name, py::handle obj) {
+  if (!py::isinstance<py::int_>(obj) && !py::hasattr(obj, "__index__"))
+    fail<py::type_error>(kernel, std::string(name) + " must be an int, got " +
+                                     describe_object(obj));
+  py::object as_int = py::reinterpret_borrow<py::object>(obj).attr("__index__")();
+  int overflow = 0;
+  long long v = PyLong_AsLongLongAndOverflow(as_int.ptr(), &overflow);
+  if (overflow || (v == -1 && PyErr_Occurred())) {
+    PyErr_Clear();
+    fail<std::overflow_error>(kernel, std::string(name) +
+                                          " must fit in a signed 64-bit integer, got " +
+                                          py::str(as_int).cast<std::string>());
+  }
+  return v;
 }
 
 py::array sgd_step_py(py::handle param_obj, py::handle grad_obj, double lr, double momentum,
@@ -64,22 +81,60 @@ py::array sgd_step_py(py::handle param_obj, py::handle grad_obj, double lr, doub
   return param;
 }
 
+// A moment array of Adam: state the caller keeps, so never allocated here.
+py::array moment(const char* kernel, const char* name, py::handle obj, const py::array& param) {
+  if (obj.is_none())
+    fail<py::type_error>(kernel, std::string(name) + " must be an array of param's shape and "
+                                     "dtype (e.g. numpy.zeros_like(param)), got None");
+  return output(kernel, name, obj, param.dtype(), shape_of(param));
+}
+
+py::array adam_step_py(py::handle param_obj, py::handle grad_obj, double lr, py::handle m_obj,
+                       py::handle v_obj, py::handle step_obj, double beta1, double beta2,
+                       double eps, double weight_decay) {
+  const char* kernel = "adam_step";
+  py::array param = inplace(kernel, "param", param_obj);
+  py::array grad = float_input(kernel, "grad", grad_obj, param);
+  require_same_dtype(kernel, {{"param", &param}, {"grad", &grad}});
+  require_shape(kernel, "grad", grad, shape_of(param));
+  const int64_t step = int64_arg(kernel, "step", step_obj);
+  if (step < 1)
+    fail<py::value_error>(kernel, "step must be >= 1 (the count of this update, from 1), got " +
+                                      std::to_string(step));
+  require_finite(kernel, "lr", lr);
+  require_finite(kernel, "beta1", beta1);
+  require_finite(kernel, "beta2", beta2);
+  require_finite(kernel, "eps", eps);
+  require_finite(kernel, "weight_decay", weight_decay);
+  if (!(beta1 >= 0.0 && beta1 < 1.0))
+    fail<py::value_error>(kernel, "beta1 must be in [0, 1), got " + std::to_string(beta1));
+  if (!(beta2 >= 0.0 && beta2 < 1.0))
+    fail<py::value_error>(kernel, "beta2 must be in [0, 1), got " + std::to_string(beta2));
+  if (eps < 0.0) fail<py::value_error>(kernel, "eps must be >= 0, got " + std::to_string(eps));
+  require_no_overlap(kernel, "param", param, {{"grad", &grad}});
+  py::array m = moment(kernel, "m", m_obj, param);
+  require_no_overlap(kernel, "m", m, {{"param", &param}, {"grad", &grad}});
+  py::array v = moment(kernel, "v", v_obj, param);
+  require_no_overlap(kernel, "v", v, {{"param", &param}, {"grad", &grad}, {"m", &m}});
+  grad = contiguous(grad);
+  by_dtype(param, [&](auto tag) {
+    using T = decltype(tag);
+    T *pp = ptr<T>(param), *mp = ptr<T>(m), *vp = ptr<T>(v);
+    const T* gp = ptr<T>(grad);
+    int64_t n = param.size();
+    Compute compute;
+    adam_step<T>(pp, gp, mp, vp, n, step, lr, beta1, beta2, eps, weight_decay);
+  });
+  return param;
+}
+
 py::array average_step_py(py::handle avg_obj, py::handle param_obj, py::handle n_obj) {
   const char* kernel = "average_step";
   py::array avg = inplace(kernel, "avg", avg_obj);
   py::array param = float_input(kernel, "param", param_obj, avg);
   require_same_dtype(kernel, {{"avg", &avg}, {"param", &param}});
   require_shape(kernel, "param", param, shape_of(avg));
-  if (!py::isinstance<py::int_>(n_obj) && !py::hasattr(n_obj, "__index__"))
-    fail<py::type_error>(kernel, "n must be an int, got " + describe_object(n_obj));
-  py::object n_int = py::reinterpret_borrow<py::object>(n_obj).attr("__index__")();
-  int overflow = 0;
-  long long n = PyLong_AsLongLongAndOverflow(n_int.ptr(), &overflow);
-  if (overflow || (n == -1 && PyErr_Occurred())) {
-    PyErr_Clear();
-    fail<std::overflow_error>(kernel, "n must fit in a signed 64-bit integer, got " +
-                                         py::str(n_int).cast<std::string>());
-  }
+  const int64_t n = int64_arg(kernel, "n", n_obj);
   if (n < 0) fail<py::value_error>(kernel, "n must be >= 0, got " + std::to_string(n));
   require_no_overlap(kernel, "avg", avg, {{"param", &param}});
   param = contiguous(param);
@@ -106,6 +161,15 @@ g = grad + weight_decay param; with momentum: velocity = momentum velocity + g a
 g = g + momentum velocity (nesterov) or velocity; then param -= lr g.
 param (and velocity) must be C-contiguous, writeable and of grad's dtype.
 Tolerance to reference.sgd_step: 1 ulp per operation.)doc");
+  m.def("adam_step", &adam_step_py, py::arg("param"), py::arg("grad"), py::arg("lr"),
+        py::arg("m"), py::arg("v"), py::arg("step"), py::kw_only(), py::arg("beta1") = 0.9,
+        py::arg("beta2") = 0.999, py::arg("eps") = 1e-8, py::arg("weight_decay") = 0.0,
+        R"doc(One Adam step in place (PyTorch's rule, amsgrad off); returns param.
+
+g = grad + weight_decay param; m = beta1 m + (1 - beta1) g; v = beta2 v + (1 - beta2) g^2;
+param -= lr / (1 - beta1^step) m / (sqrt(v) / sqrt(1 - beta2^step) + eps). step counts the
+updates from 1 (torch's state["step"]). param, m and v must be C-contiguous, writeable and
+of grad's dtype. Tolerance to reference.adam_step: a few ulp per operation.)doc");
   m.def("average_step", &average_step_py, py::arg("avg"), py::arg("param"), py::arg("n"),
         R"doc(Polyak-Ruppert averaging in place: avg = n/(n+1) avg + param/(n+1); returns avg.
 

@@ -116,6 +116,34 @@ static void test_average() {
   check(std::fabs(avg[0] - 5.5) < 1e-14, "average_step running mean", avg[0]);
 }
 
+static void test_adam() {
+  // The first step (m = v = 0) moves each parameter by lr g / (|g| + eps) against g:
+  // the bias corrections make m / bc1 = g and sqrt(v / bc2) = |g|.
+  std::vector<double> p = {1.0, -2.0, 0.5, 3.0}, g = {0.25, -4.0, 1e-3, 0.0};
+  std::vector<double> m(4, 0.0), v(4, 0.0);
+  const std::vector<double> p0 = p;
+  adam_step<double>(p.data(), g.data(), m.data(), v.data(), 4, 1, 0.1, 0.9, 0.999, 1e-8, 0.0);
+  double worst = 0;
+  for (size_t i = 0; i < p.size(); ++i)
+    worst = std::fmax(worst, std::fabs(p[i] - (p0[i] - 0.1 * g[i] / (std::fabs(g[i]) + 1e-8))));
+  check(worst < 1e-12, "adam_step first step", worst);
+  // Bitwise the same for any thread count (elementwise).
+  const int64_t n = 300000;
+  std::vector<float> pa(n), ga(n), ma(n, 0.0f), va(n, 0.0f);
+  for (int64_t i = 0; i < n; ++i) {
+    pa[size_t(i)] = float(std::sin(double(i)));
+    ga[size_t(i)] = float(std::cos(0.7 * double(i)));
+  }
+  std::vector<float> pb = pa, mb = ma, vb = va;
+  const int threads = get_num_threads();
+  set_num_threads(1);
+  adam_step<float>(pa.data(), ga.data(), ma.data(), va.data(), n, 3, 1e-3, 0.9, 0.999, 1e-8, 0.01);
+  set_num_threads(4);
+  adam_step<float>(pb.data(), ga.data(), mb.data(), vb.data(), n, 3, 1e-3, 0.9, 0.999, 1e-8, 0.01);
+  set_num_threads(threads);
+  check(pa == pb && ma == mb && va == vb, "adam_step across thread counts", 0);
+}
+
 int main() {
   for (Isa isa : {Isa::generic, Isa::avx2, Isa::avx512}) {
     if (!isa_supported(isa)) continue;
@@ -127,6 +155,7 @@ int main() {
     std::printf("nn kernels checked on the %s path\n", isa_name(isa));
   }
   test_average();
+  test_adam();
   if (failures) std::printf("%d failures\n", failures);
   return failures ? 1 : 0;
 }

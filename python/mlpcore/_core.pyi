@@ -11,10 +11,12 @@ ACTIVATIONS: tuple[str, ...]
 
 LOSSES: tuple[str, ...]
 
+OPTIMIZERS: tuple[str, ...]
+
 SCHEDULES: tuple[str, ...]
 
 class SgdConfig:
-    """The SGD settings of one fit (read-only)."""
+    """The SGD or Adam settings of one fit (read-only)."""
     def __init__(
         self,
         *,
@@ -28,9 +30,19 @@ class SgdConfig:
         nesterov: bool = ...,
         weight_decay: typing.SupportsFloat | typing.SupportsIndex = ...,
         fit_bias: bool = ...,
+        optimizer: str = ...,
+        beta1: typing.SupportsFloat | typing.SupportsIndex = ...,
+        beta2: typing.SupportsFloat | typing.SupportsIndex = ...,
+        epsilon: typing.SupportsFloat | typing.SupportsIndex = ...,
     ) -> None: ...
     @property
     def batch_size(self) -> int: ...
+    @property
+    def beta1(self) -> float: ...
+    @property
+    def beta2(self) -> float: ...
+    @property
+    def epsilon(self) -> float: ...
     @property
     def fit_bias(self) -> bool: ...
     @property
@@ -42,6 +54,8 @@ class SgdConfig:
     @property
     def nesterov(self) -> bool: ...
     @property
+    def optimizer(self) -> str: ...
+    @property
     def power_t(self) -> float: ...
     @property
     def schedule(self) -> str: ...
@@ -51,7 +65,7 @@ class SgdConfig:
     def weight_decay(self) -> float: ...
 
 class Trainer:
-    """The compiled SGD loop over a dense network."""
+    """The compiled SGD/Adam loop over a dense network."""
     def __init__(
         self,
         weights: list[typing.Any],
@@ -62,6 +76,7 @@ class Trainer:
         *,
         velocities: typing.Any = ...,
         averages: typing.Any = ...,
+        second_moments: typing.Any = ...,
         **kwargs: typing.Any,
     ) -> None: ...
     @property
@@ -83,6 +98,15 @@ class Trainer:
         sample_weight: typing.Any = ...,
         use_average: bool = ...,
     ) -> tuple[typing.Any, ...]: ...
+    def loss_and_gradient(
+        self,
+        X: typing.Any,
+        y: typing.Any,
+        sample_weight: typing.Any,
+        coef_grads: typing.Any,
+        intercept_grads: typing.Any,
+    ) -> float:
+        """The objective of one full batch at the current weights, and its gradient."""
     def predict(
         self,
         X: typing.Any,
@@ -129,6 +153,21 @@ def activation_forward(
     out: typing.Any = ...,
 ) -> numpy.typing.NDArray[typing.Any]:
     """g(a) elementwise for g in identity, sign, heaviside, tanh, sigmoid, relu, softplus."""
+
+def adam_step(
+    param: typing.Any,
+    grad: typing.Any,
+    lr: typing.SupportsFloat | typing.SupportsIndex,
+    m: typing.Any,
+    v: typing.Any,
+    step: typing.Any,
+    *,
+    beta1: typing.SupportsFloat | typing.SupportsIndex = ...,
+    beta2: typing.SupportsFloat | typing.SupportsIndex = ...,
+    eps: typing.SupportsFloat | typing.SupportsIndex = ...,
+    weight_decay: typing.SupportsFloat | typing.SupportsIndex = ...,
+) -> numpy.typing.NDArray[typing.Any]:
+    """One Adam step in place (PyTorch's rule, amsgrad off); returns param."""
 
 def average_step(
     avg: typing.Any,

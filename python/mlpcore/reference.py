@@ -15,10 +15,10 @@ Conventions shared by every function:
   dtype (a list of floats is float64), integer and bool values take the dtype of the other
   float inputs of the call (float64 when there are none), anything else is a TypeError.
 * Output-like arrays (``out``, ``dlogits``, ``dx``, ``dw``, ``db``, ``dy``, ``dscores``, ``c`` of
-  gemm, ``param``/``velocity`` of sgd_step, ``avg`` of average_step) are never converted: they
-  must be writeable ndarrays of exactly the right dtype (else TypeError) and shape (else
-  ValueError), overlapping no input (ValueError). The activation kernels accept ``out`` being
-  exactly one of their inputs (in place).
+  gemm, ``param``/``velocity`` of sgd_step, ``param``/``m``/``v`` of adam_step, ``avg`` of
+  average_step) are never converted: they must be writeable ndarrays of exactly the right dtype
+  (else TypeError) and shape (else ValueError), overlapping no input (ValueError). The
+  activation kernels accept ``out`` being exactly one of their inputs (in place).
 * Integer class labels out of range raise IndexError.
 * No NumPy warning is emitted on the documented special values (inf, NaN, empty reductions).
 
@@ -46,13 +46,14 @@ __all__ = [
     "cross_entropy_forward", "cross_entropy_backward", "cross_entropy_forward_backward",
     "squared_error_forward", "squared_error_backward",
     "perceptron_forward", "perceptron_backward",
-    "sgd_step", "average_step",
+    "sgd_step", "adam_step", "average_step",
 ]
 
-# The twins of _core.ACTIVATIONS and _core.LOSSES (this module never imports _core);
-# tests/test_registries.py checks that they match.
+# The twins of _core.ACTIVATIONS, _core.LOSSES and _core.OPTIMIZERS (this module never
+# imports _core); tests/test_registries.py checks that they match.
 ACTIVATIONS = ("identity", "sign", "heaviside", "tanh", "sigmoid", "relu", "softplus")
 LOSSES = ("cross_entropy", "squared_error", "perceptron")
+OPTIMIZERS = ("sgd", "adam")
 REDUCTIONS = ("mean", "sum")
 _FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 _F64 = np.float64
@@ -638,6 +639,58 @@ def sgd_step(param, grad, lr, *, momentum=0.0, velocity=None, weight_decay=0.0, 
     return param
 
 
+def _int_arg(call, name, value):
+    """An int argument (an int or anything with __index__), as the kernels take it."""
+    try:
+        return operator.index(value)
+    except TypeError:
+        raise TypeError(call.msg(f"{name} must be an int, got {type(value).__name__}")) from None
+
+
+@_quiet
+def adam_step(param, grad, lr, m, v, step, *, beta1=0.9, beta2=0.999, eps=1e-8,
+              weight_decay=0.0):
+    """One Adam step in place with PyTorch's semantics (amsgrad off); returns param.
+
+    g = grad + weight_decay param; m = beta1 m + (1 - beta1) g; v = beta2 v + (1 - beta2) g^2;
+    param -= lr / (1 - beta1^step) m / (sqrt(v) / sqrt(1 - beta2^step) + eps), in torch's
+    order of operations. step counts the updates from 1. param, m and v must be C-contiguous.
+    Tolerance of the kernel: rtol 1e-14 (float64) / 1e-6 (float32) of |param| + |lr m / denom|.
+    """
+    call = _Call("adam_step", {"grad": grad}, {"param": param})
+    grad = call.array("grad", grad)
+    call.inout("param", param, contiguous=True)
+    call.shape(grad.shape == param.shape, f"grad must have the shape of param "
+                                          f"{tuple(param.shape)}, got {tuple(grad.shape)}")
+    step = _int_arg(call, "step", step)
+    if step < 1:
+        raise ValueError(call.msg(f"step must be >= 1 (the count of this update, from 1), "
+                                  f"got {step}"))
+    for name, value in (("lr", lr), ("beta1", beta1), ("beta2", beta2), ("eps", eps),
+                        ("weight_decay", weight_decay)):
+        if not np.isfinite(value):
+            raise ValueError(call.msg(f"{name} must be finite, got {value}"))
+    for name, value in (("beta1", beta1), ("beta2", beta2)):
+        if not 0 <= value < 1:
+            raise ValueError(call.msg(f"{name} must be in [0, 1), got {value}"))
+    if eps < 0:
+        raise ValueError(call.msg(f"eps must be >= 0, got {eps}"))
+    for name, x in (("m", m), ("v", v)):
+        if x is None:
+            raise TypeError(call.msg(f"{name} must be an array of param's shape and dtype "
+                                     f"(e.g. numpy.zeros_like(param)), got None"))
+        call.output(name, x, param.shape, contiguous=True)
+    f = call.scalar
+    beta1, beta2, lr, eps = float(beta1), float(beta2), float(lr), float(eps)
+    g = grad + f(weight_decay) * param
+    w1 = f(1.0 - beta1)  # torch's lerp_: the form depends on the weight
+    m[...] = m + w1 * (g - m) if w1 < 0.5 else g - (g - m) * f(beta1)
+    v[...] = f(beta2) * v + f(1.0 - beta2) * g * g
+    bc1, bc2 = 1.0 - beta1 ** step, 1.0 - beta2 ** step
+    param += f(-(lr / bc1)) * m / (np.sqrt(v) / f(bc2 ** 0.5) + f(eps))
+    return param
+
+
 @_quiet
 def average_step(avg, param, n):
     """avg = n/(n+1) avg + param/(n+1) in place (the running mean of n+1 iterates); returns avg.
@@ -647,10 +700,7 @@ def average_step(avg, param, n):
     call = _Call("average_step", {"param": param}, {"avg": avg})
     param = call.array("param", param)
     call.inout("avg", avg)
-    try:
-        n = operator.index(n)
-    except TypeError:
-        raise TypeError(call.msg(f"n must be an int, got {type(n).__name__}")) from None
+    n = _int_arg(call, "n", n)
     if n < 0:
         raise ValueError(call.msg(f"n must be non-negative, got {n}"))
     call.shape(param.shape == avg.shape, f"param must have the shape of avg "
@@ -710,17 +760,21 @@ def _loss_and_output_gradient(loss, out, target, weights, scale):
 def train_epoch(weights, biases, activations, loss, X, y, *, batch_size, learning_rate,
                 shuffle=True, schedule="constant", power_t=0.5, momentum=0.0, nesterov=False,
                 weight_decay=0.0, fit_bias=True, sample_weight=None, velocities=None,
-                averages=None, average=False, state=None):
-    """One epoch of minibatch SGD over a dense network, step for step as the compiled
-    loop: the same permutation (shuffle_indices), batches, forward pass, loss
-    (sample-weighted, divided by the batch size), backpropagation, SGD step (weight
-    decay on the weights only) and Polyak-Ruppert averaging. weights/biases (and
-    velocities/averages, lists of (w, b) pairs) are updated in place; state is a dict
-    with "rng", "step" and "average_count", updated in place. y: class indices
+                averages=None, average=False, state=None, optimizer="sgd", beta1=0.9,
+                beta2=0.999, epsilon=1e-8, second_moments=None):
+    """One epoch of minibatch SGD or Adam over a dense network, step for step as the
+    compiled loop: the same permutation (shuffle_indices), batches, forward pass, loss
+    (sample-weighted, divided by the batch size), backpropagation, sgd_step or adam_step
+    (weight decay on the weights only; Adam's first moments in velocities, its step the
+    count of updates from 1) and Polyak-Ruppert averaging. weights/biases (and
+    velocities/second_moments/averages, lists of (w, b) pairs) are updated in place;
+    state is a dict with "rng", "step" and "average_count", updated in place. y: class indices
     (cross_entropy), an (n, k) matrix (squared_error) or (n, 1) labels -1/+1
     (perceptron). Returns the mean objective over the batches and the last learning
     rate. Tolerance to the compiled loop: the kernels' own, compounded over the steps.
     """
+    if optimizer not in OPTIMIZERS:
+        raise ValueError(f"[train_epoch] optimizer must be one of {OPTIMIZERS}, got {optimizer!r}")
     state = {"rng": 0, "step": 0, "average_count": 0} if state is None else state
     n = len(X)
     batch = max(1, min(batch_size, n))
@@ -749,11 +803,20 @@ def train_epoch(weights, biases, activations, loss, X, y, *, batch_size, learnin
         if schedule == "invscaling":
             lr = learning_rate / (1.0 + state["step"]) ** power_t
         for k, (dw, db) in enumerate(grads):
-            vw, vb = velocities[k] if momentum else (None, None)
-            sgd_step(weights[k], dw, lr, momentum=momentum, velocity=vw,
-                     weight_decay=weight_decay, nesterov=nesterov)
-            if fit_bias:
-                sgd_step(biases[k], db, lr, momentum=momentum, velocity=vb, nesterov=nesterov)
+            if optimizer == "adam":
+                (mw, mb), (sw, sb) = velocities[k], second_moments[k]
+                settings = dict(beta1=beta1, beta2=beta2, eps=epsilon)
+                adam_step(weights[k], dw, lr, mw, sw, state["step"] + 1,
+                          weight_decay=weight_decay, **settings)
+                if fit_bias:
+                    adam_step(biases[k], db, lr, mb, sb, state["step"] + 1, **settings)
+            else:
+                vw, vb = velocities[k] if momentum else (None, None)
+                sgd_step(weights[k], dw, lr, momentum=momentum, velocity=vw,
+                         weight_decay=weight_decay, nesterov=nesterov)
+                if fit_bias:
+                    sgd_step(biases[k], db, lr, momentum=momentum, velocity=vb,
+                             nesterov=nesterov)
             if average:
                 average_step(averages[k][0], weights[k], state["average_count"])
                 average_step(averages[k][1], biases[k], state["average_count"])

@@ -1,5 +1,5 @@
 // The compiled training loop: one call per epoch does the shuffling, batching,
-// forward pass, loss, backpropagation, SGD update and averaging, with buffers
+// forward pass, loss, backpropagation, SGD or Adam update and averaging, with buffers
 // allocated once, when the trainer is made.
 #pragma once
 #include <cstddef>
@@ -13,26 +13,34 @@ namespace mlpcore {
 
 enum class Loss : int { cross_entropy, squared_error, perceptron };
 enum class Schedule : int { constant, invscaling };
+enum class Optimizer : int { sgd, adam };
 
 // The names in the order of the enums: the one registry of each, exported to Python
-// as _core.LOSSES and _core.SCHEDULES.
+// as _core.LOSSES, _core.SCHEDULES and _core.OPTIMIZERS.
 inline constexpr const char* kLossNames[] = {"cross_entropy", "squared_error", "perceptron"};
 inline constexpr const char* kScheduleNames[] = {"constant", "invscaling"};
+inline constexpr const char* kOptimizerNames[] = {"sgd", "adam"};
 static_assert(sizeof(kLossNames) / sizeof(kLossNames[0]) ==
                   static_cast<size_t>(Loss::perceptron) + 1,
               "one name per loss");
 static_assert(sizeof(kScheduleNames) / sizeof(kScheduleNames[0]) ==
                   static_cast<size_t>(Schedule::invscaling) + 1,
               "one name per schedule");
+static_assert(sizeof(kOptimizerNames) / sizeof(kOptimizerNames[0]) ==
+                  static_cast<size_t>(Optimizer::adam) + 1,
+              "one name per optimizer");
 
 // One dense layer h = g(h_prev @ w + b). Every array is owned by the caller,
-// row-major and contiguous; velocity and average arrays are null when unused.
+// row-major and contiguous; velocity, second-moment and average arrays are null
+// when unused. Adam keeps its first moment in the velocity arrays.
 template <class T>
 struct DenseLayer {
   T* w;  // n_in x n_out
   T* b;  // n_out
   T* w_velocity = nullptr;
   T* b_velocity = nullptr;
+  T* w_second = nullptr;  // Adam's second moment
+  T* b_second = nullptr;
   T* w_average = nullptr;
   T* b_average = nullptr;
   int64_t n_in = 0, n_out = 0;
@@ -46,8 +54,10 @@ struct SgdConfig {
   double learning_rate = 0.01;
   Schedule schedule = Schedule::constant;
   double power_t = 0.5;  // invscaling: lr / (1 + step)^power_t
-  double momentum = 0.0;
+  Optimizer optimizer = Optimizer::sgd;
+  double momentum = 0.0;  // sgd
   bool nesterov = false;
+  double beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8;  // adam
   double weight_decay = 0.0;  // L2 on the weights (not the biases)
   bool fit_bias = true;       // false: the biases stay as they are
 };
@@ -55,7 +65,7 @@ struct SgdConfig {
 // What persists between epochs (and between calls of partial_fit).
 struct TrainState {
   uint64_t rng = 0;            // splitmix64 state of the shuffling
-  int64_t step = 0;            // updates made so far (for invscaling)
+  int64_t step = 0;            // updates made so far (for invscaling and Adam)
   int64_t average_count = 0;   // iterates in the average so far
 };
 
@@ -109,11 +119,20 @@ class Trainer {
   // or the coefficient of determination R^2 averaged over outputs (squared error).
   void evaluate(const Dataset<T>& data, bool use_average, double* loss, double* score);
 
+  // The objective an epoch reports for one full batch of the data, at the current
+  // weights: sum_i w_i loss_i / n (the sample weights already scaled to mean 1) plus
+  // (weight_decay / 2) ||W||^2. Its gradient goes into dw[k] (n_in x n_out) and
+  // db[k] (n_out; zeros when fit_bias is false), contiguous arrays of the caller.
+  // Works in chunks of the batch's rows, summed in order (so the result does not
+  // depend on the thread count), and changes no weights or state.
+  double full_loss_and_gradient(const Dataset<T>& data, const std::vector<T*>& dw,
+                                const std::vector<T*>& db);
+
  private:
   int64_t gather_batch(const Dataset<T>& data, int64_t start, int64_t rows, bool check_finite);
   void forward(MatView<const T> x, int64_t rows, bool use_average);
-  double loss_and_gradient(int64_t rows, const int64_t* labels, MatView<const T> targets,
-                           const T* weights, double scale, int64_t* mistakes, bool gradient);
+  double output_loss(int64_t rows, const int64_t* labels, MatView<const T> targets,
+                     const T* weights, double scale, int64_t* mistakes, bool gradient);
   void backward(MatView<const T> x, int64_t rows);
   void update(double lr, bool average, TrainState* state);
   EpochStats perceptron_online_epoch(const Dataset<T>& data, TrainState* state, bool average,

@@ -1,5 +1,5 @@
 // The compiled epoch loop: gather a minibatch, forward through the dense layers,
-// loss and its gradient, backpropagation, SGD step, averaging. Buffers are made in
+// loss and its gradient, backpropagation, SGD or Adam step, averaging. Buffers are made in
 // the constructor; an epoch allocates nothing.
 #include "mlpcore/train.hpp"
 
@@ -103,6 +103,19 @@ double add_grad_squares(double norm2, DW dw, const T* w, int64_t nw, T twd, cons
   return norm2;
 }
 
+// One parameter array's update by the configured optimizer: first is the velocity
+// (sgd) or first moment (adam), second adam's second moment; step counts the
+// updates from 1.
+template <class T>
+void optimizer_step(const SgdConfig& c, T* param, const T* grad, T* first, T* second, int64_t n,
+                    double lr, double weight_decay, int64_t step) {
+  if (c.optimizer == Optimizer::adam)
+    adam_step<T>(param, grad, first, second, n, step, lr, c.beta1, c.beta2, c.epsilon,
+                 weight_decay);
+  else
+    sgd_step<T>(param, grad, first, n, lr, c.momentum, weight_decay, c.nesterov);
+}
+
 }  // namespace
 
 template <class T>
@@ -147,9 +160,9 @@ void Trainer<T>::forward(MatView<const T> x, int64_t rows, bool use_average) {
 // The batch loss (times scale, sample-weighted) and, when gradient, its gradient
 // with respect to the network's output in dz_.
 template <class T>
-double Trainer<T>::loss_and_gradient(int64_t rows, const int64_t* labels,
-                                     MatView<const T> targets, const T* weights, double scale,
-                                     int64_t* mistakes, bool gradient) {
+double Trainer<T>::output_loss(int64_t rows, const int64_t* labels, MatView<const T> targets,
+                               const T* weights, double scale, int64_t* mistakes,
+                               bool gradient) {
   const int64_t k = layers_.back().n_out;
   MatView<const T> out = cdense(h_.back(), rows, k);
   T* g = gradient ? dz_.data() : nullptr;
@@ -187,11 +200,11 @@ void Trainer<T>::update(double lr, bool average, TrainState* state) {
   for (size_t k = 0; k < layers_.size(); ++k) {
     DenseLayer<T>& layer = layers_[k];
     const int64_t nw = layer.n_in * layer.n_out;
-    sgd_step<T>(layer.w, dw_[k].data(), layer.w_velocity, nw, lr, c.momentum, c.weight_decay,
-                c.nesterov);
-    if (c.fit_bias)
-      sgd_step<T>(layer.b, db_[k].data(), layer.b_velocity, layer.n_out, lr, c.momentum, 0.0,
-                  c.nesterov);
+    optimizer_step<T>(c, layer.w, dw_[k].data(), layer.w_velocity, layer.w_second, nw, lr,
+                      c.weight_decay, state->step + 1);
+    if (c.fit_bias)  // the biases without weight decay
+      optimizer_step<T>(c, layer.b, db_[k].data(), layer.b_velocity, layer.b_second, layer.n_out,
+                        lr, 0.0, state->step + 1);
     if (average) {
       average_step<T>(layer.w_average, layer.w, nw, state->average_count);
       average_step<T>(layer.b_average, layer.b, layer.n_out, state->average_count);
@@ -294,7 +307,7 @@ EpochStats Trainer<T>::epoch(const Dataset<T>& data, TrainState* state, bool ave
   const int64_t n = data.x.rows, d = layers_[0].n_in, k = layers_.back().n_out;
   if (n == 0) return {};
   if (config_.loss == Loss::perceptron && batch_ == 1 && layers_.size() == 1 && k == 1 &&
-      config_.momentum == 0.0)
+      config_.optimizer == Optimizer::sgd && config_.momentum == 0.0)
     return perceptron_online_epoch(data, state, average, check_finite);
   // Full batches need no gather: the rows are used in place, in order.
   const bool gather = batch_ < n && config_.shuffle;
@@ -333,8 +346,8 @@ EpochStats Trainer<T>::epoch(const Dataset<T>& data, TrainState* state, bool ave
     int64_t mistakes = 0;
     // Sample weights have mean 1 over the data set, so 1/rows keeps the batch
     // gradient an unbiased estimate of the full one.
-    const double batch_loss = loss_and_gradient(rows, labels, targets, weights,
-                                                1.0 / double(rows), &mistakes, true);
+    const double batch_loss =
+        output_loss(rows, labels, targets, weights, 1.0 / double(rows), &mistakes, true);
     stats.mistakes += mistakes;
     backward(x, rows);
     const double lr = learning_rate_at(config_, state->step);
@@ -395,7 +408,7 @@ void Trainer<T>::evaluate(const Dataset<T>& data, bool use_average, double* loss
     MatView<const T> targets{nullptr, 0, 0, 0, 0};
     if (data.targets.data) targets = rows_of(data.targets, start, rows);
     const T* weights = data.sample_weight ? data.sample_weight + start : nullptr;
-    total += loss_and_gradient(rows, labels, targets, weights, 1.0, nullptr, false);
+    total += output_loss(rows, labels, targets, weights, 1.0, nullptr, false);
     const T* h = h_.back().data();
     for (int64_t r = 0; r < rows; ++r) {
       const int64_t i = start + r;
@@ -431,6 +444,45 @@ void Trainer<T>::evaluate(const Dataset<T>& data, bool use_average, double* loss
   } else {
     *score = correct / total_weight;
   }
+}
+
+template <class T>
+double Trainer<T>::full_loss_and_gradient(const Dataset<T>& data, const std::vector<T*>& dw,
+                                          const std::vector<T*>& db) {
+  const int64_t n = data.x.rows;
+  const bool has_targets = config_.loss != Loss::cross_entropy;
+  const VectorMath<T>& vm = active_vector_math<T>();
+  for (size_t l = 0; l < layers_.size(); ++l) {
+    std::fill_n(dw[l], layers_[l].n_in * layers_[l].n_out, T(0));
+    std::fill_n(db[l], layers_[l].n_out, T(0));
+  }
+  double total = 0;
+  for (int64_t start = 0; start < n; start += batch_) {
+    if (interrupt_requested()) throw Interrupted();
+    const int64_t rows = std::min(batch_, n - start);
+    MatView<const T> x = rows_of(data.x, start, rows);
+    MatView<const T> targets{nullptr, 0, 0, 0, 0};
+    if (has_targets) targets = rows_of(data.targets, start, rows);
+    forward(x, rows, false);
+    // 1/n: each chunk's share of the mean over all rows.
+    total += output_loss(rows, data.labels ? data.labels + start : nullptr, targets,
+                         data.sample_weight ? data.sample_weight + start : nullptr,
+                         1.0 / double(n), nullptr, true);
+    backward(x, rows);
+    for (size_t l = 0; l < layers_.size(); ++l) {
+      const T* gw = dw_[l].data();
+      T* out = dw[l];
+      for (int64_t j = 0, nw = layers_[l].n_in * layers_[l].n_out; j < nw; ++j) out[j] += gw[j];
+      if (config_.fit_bias)
+        for (int64_t j = 0; j < layers_[l].n_out; ++j) db[l][j] += db_[l][size_t(j)];
+    }
+  }
+  const T twd = T(config_.weight_decay);
+  if (config_.weight_decay != 0.0)
+    for (size_t l = 0; l < layers_.size(); ++l)
+      for (int64_t j = 0, nw = layers_[l].n_in * layers_[l].n_out; j < nw; ++j)
+        dw[l][j] += twd * layers_[l].w[j];
+  return total + penalty(vm, layers_, config_.weight_decay);
 }
 
 template class Trainer<float>;
