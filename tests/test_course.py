@@ -87,7 +87,7 @@ def test_logistic_gradient_closed_form_backprop_and_finite_differences():
     grads = net.backward(trace, K.cross_entropy_backward(trace.h[-1], t))
     assert np.allclose(grads.dW[0], closed[1:], rtol=1e-12, atol=1e-14)
     assert np.allclose(grads.db[0], closed[0], rtol=1e-12, atol=1e-14)
-    model = LogisticRegression(max_epochs=3, tol=None).fit(X, t)
+    model = LogisticRegression(solver="gd", max_epochs=3, tol=None).fit(X, t)
     assert model.check_gradients(X, t) < 1e-6
 
 
@@ -109,31 +109,31 @@ def test_gd_below_2_over_L_decreases_monotonically_and_far_above_diverges():
     X = rng.normal(size=(200, 4)) * [1, 2, 0.5, 1]
     y = X @ [1.0, -2.0, 0.5, 3.0] + 1 + 0.1 * rng.normal(size=200)
     L = lipschitz_least_squares(X)
-    good = LinearRegression(learning_rate=1.9 / L, max_epochs=300, tol=None).fit(X, y)
+    good = LinearRegression(solver="gd", learning_rate=1.9 / L, max_epochs=300, tol=None).fit(X, y)
     loss = np.array(good.history_["loss"])
     assert np.all(np.diff(loss) <= 1e-12 * loss[:-1])
     assert loss[-1] < 1e-2 * loss[0]
     with pytest.warns(UserWarning, match="2/L"):
-        bad = LinearRegression(learning_rate=3.0 / L, max_epochs=12, tol=None).fit(X, y)
+        bad = LinearRegression(solver="gd", learning_rate=3.0 / L, max_epochs=12, tol=None).fit(X, y)
     bad_loss = np.array(bad.history_["loss"])
     assert np.all(np.diff(bad_loss[3:]) > 0) and bad_loss[-1] > 1e3 * bad_loss[0]
     # run long enough, the loss passes 1e10 times its scale: the fit is refused
     with pytest.warns(UserWarning, match="2/L"), pytest.raises(ValueError, match="diverged"):
-        LinearRegression(learning_rate=3.0 / L, max_epochs=60, tol=None).fit(X, y)
+        LinearRegression(solver="gd", learning_rate=3.0 / L, max_epochs=60, tol=None).fit(X, y)
 
 
 def test_auto_learning_rate_is_one_over_L():
     rng = np.random.default_rng(4)
     X = rng.normal(size=(300, 3)) * [3, 1, 0.2]
     y = X @ [1.0, 2.0, 3.0]
-    model = LinearRegression(max_epochs=5, tol=None).fit(X, y)
+    model = LinearRegression(solver="gd", max_epochs=5, tol=None).fit(X, y)
     assert np.isclose(model.history_["learning_rate"][0], 1 / lipschitz_least_squares(X),
                       rtol=1e-6)
 
 
 def test_logistic_gd_decreases_loss_monotonically():
     X, y = separable(seed=5, margin=0.0)
-    model = LogisticRegression(max_epochs=200, tol=None).fit(X, y)
+    model = LogisticRegression(solver="gd", max_epochs=200, tol=None).fit(X, y)
     loss = np.array(model.history_["loss"])
     assert np.all(np.diff(loss) <= 1e-12 * loss[:-1])
 
@@ -181,8 +181,8 @@ def test_bias_trick_gives_the_same_model():
     rng = np.random.default_rng(9)
     A = rng.normal(size=(50, 3))
     t = A @ [1.0, 2.0, 3.0] + 4
-    lin = LinearRegression(tol=None, max_epochs=300).fit(A, t)
-    lin_trick = LinearRegression(fit_intercept=False, tol=None, max_epochs=300).fit(add_bias(A), t)
+    lin = LinearRegression(solver="gd", tol=None, max_epochs=300).fit(A, t)
+    lin_trick = LinearRegression(solver="gd", fit_intercept=False, tol=None, max_epochs=300).fit(add_bias(A), t)
     assert np.allclose(lin_trick.coef_, np.r_[lin.intercept_, lin.coef_], rtol=1e-6, atol=1e-8)
 
 

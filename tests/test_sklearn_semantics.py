@@ -140,7 +140,7 @@ def test_partial_fit_refuses_other_classes_than_the_first_call():
 def test_partial_fit_refuses_balanced_class_weight(cls):
     X, y = blobs(classes=2)
     with pytest.raises(ValueError, match="class_weight='balanced' is not supported by partial_fit"):
-        cls(class_weight="balanced").partial_fit(X, y, classes=[0, 1])
+        cls(solver="sgd", class_weight="balanced").partial_fit(X, y, classes=[0, 1])
 
 
 @pytest.mark.parametrize("cls", [LogisticRegression, MLPClassifier, LinearRegression, MLPRegressor])
@@ -148,7 +148,7 @@ def test_partial_fit_refuses_early_stopping(cls):
     X, y = (blobs() if cls in (LogisticRegression, MLPClassifier) else regression())
     kwargs = {"classes": [0, 1, 2]} if cls in (LogisticRegression, MLPClassifier) else {}
     with pytest.raises(ValueError, match="partial_fit does not support early_stopping"):
-        cls(early_stopping=True).partial_fit(X, y, **kwargs)
+        cls(solver="sgd", early_stopping=True).partial_fit(X, y, **kwargs)
 
 
 @pytest.mark.parametrize("cls", [LogisticRegression, MLPClassifier, LinearRegression, MLPRegressor])

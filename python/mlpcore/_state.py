@@ -344,6 +344,9 @@ class LayerPairs(Field):
     in_members = shaped = True
     PARTS = ("weights", "biases")
 
+    def __init__(self, *, optional=False):
+        self.optional = optional
+
     def to_file(self, name, value, members):
         for k, pair in enumerate(value):
             for part, array in zip(self.PARTS, pair):

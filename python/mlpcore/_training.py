@@ -19,6 +19,7 @@ import numpy as np
 
 from . import _core
 from ._exceptions import ConvergenceWarning
+from ._lbfgs import minimize_lbfgs
 from ._lstsq import least_squares
 from ._state import EPOCH_STATS, HISTORY, VALIDATION
 from ._validation import (
@@ -30,6 +31,8 @@ from ._validation import (
     check_sample_weight,
 )
 
+# learning_rate="auto" of solver="adam": scikit-learn's learning_rate_init.
+ADAM_STEP = 1e-3
 # A fit diverges once its loss exceeds this many times its scale (see _check_divergence).
 _DIVERGENCE_FACTOR = 1e10
 _PACKAGE = os.path.dirname(os.path.abspath(__file__))
@@ -150,14 +153,15 @@ def prepare_data(model, X, y, sample_weight, *, first, classes, incremental):
 
 def check_size(model, n_samples, n_features, n_outputs, dtype):
     """ValueError, before anything is allocated, for a network whose training needs
-    more memory than the machine has: per parameter its weight, velocity, average and
-    gradient, and the copies of the first three that a warm fit keeps to restore (7 in
-    all), and the trainer's buffers of a batch of rows (at least 256, its chunk) per
+    more memory than the machine has: per parameter its weight, velocity, second
+    moment, average and gradient, and the copies of the first four that a warm fit
+    keeps to restore (9 in all), and the trainer's buffers of a batch of rows (at least 256, its chunk) per
     layer."""
     sizes = [n_features, *model._hidden_sizes(), n_outputs]
     n_params = sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:]))
-    batch = n_samples if model.solver == "gd" else min(int(model.batch_size), n_samples)
-    n_values = 7 * n_params + max(batch, 256) * sum(sizes[1:]) + 2 * batch * max(sizes)
+    batch = n_samples if model.solver in ("gd", "lbfgs", "exact") else min(
+        int(model.batch_size), n_samples)
+    n_values = 9 * n_params + max(batch, 256) * sum(sizes[1:]) + 2 * batch * max(sizes)
     need, limit = n_values * np.dtype(dtype).itemsize, _memory_bytes()
     if limit is not None and need > limit:
         raise ValueError(
@@ -241,6 +245,8 @@ def lipschitz(model, X, sample_weight, scale):
 def learning_rate(model, X, sample_weight):
     """The step size: the model's learning_rate, or for "auto" 1/L where the model
     has a Lipschitz constant (a linear model of a smooth loss), else its default."""
+    if model.solver == "adam":  # Adam's steps do not scale with the gradient: no 1/L
+        return ADAM_STEP if model.learning_rate == "auto" else float(model.learning_rate)
     scale = model._lipschitz_scale()
     if scale is None:
         return model._default_step if model.learning_rate == "auto" else float(
@@ -427,17 +433,26 @@ def fit(model, X, y, sample_weight, *, incremental, classes=None):
                  f"reached before {what}", ConvergenceWarning)
 
 
+def _optimizer(model):
+    """The compiled loop's optimizer settings for the model's solver."""
+    if model.solver == "adam":  # momentum and nesterov are SGD's, as in scikit-learn
+        return dict(optimizer="adam", beta1=float(model.beta_1), beta2=float(model.beta_2),
+                    epsilon=float(model.epsilon), second_moments=model._second_moment)
+    # momentum 0 is plain SGD whatever nesterov says, as in scikit-learn
+    return dict(momentum=float(model.momentum),
+                nesterov=bool(model.nesterov) and model.momentum > 0)
+
+
 def make_trainer(model, data, lr):
     """The compiled epoch loop over the model's arrays, which it updates in place."""
+    full_batch = model.solver in ("gd", "lbfgs")
     trainer = _core.Trainer(
         model._weights, model._biases, model._activations(), model._loss.name,
-        data.X.shape[0], batch_size=data.X.shape[0] if model.solver == "gd" else int(
-            model.batch_size), shuffle=bool(model.shuffle) and model.solver == "sgd",
+        data.X.shape[0], batch_size=data.X.shape[0] if full_batch else int(
+            model.batch_size), shuffle=bool(model.shuffle) and not full_batch,
         learning_rate=lr, schedule=model.schedule, power_t=float(model.power_t),
-        # momentum 0 is plain SGD whatever nesterov says, as in scikit-learn
-        momentum=float(model.momentum), nesterov=bool(model.nesterov) and model.momentum > 0,
         weight_decay=float(model.weight_decay), fit_bias=model._fit_bias(),
-        velocities=model._velocity, averages=model._average,
+        velocities=model._velocity, averages=model._average, **_optimizer(model),
     )
     trainer.rng_state, trainer.step = model._rng_state, model._step
     trainer.average_count = model._average_count
@@ -521,6 +536,7 @@ def exact(model, data, epochs) -> bool:
     0), by an SVD that gives the minimum-norm weights on rank-deficient data; one
     entry in history_."""
     start = time.perf_counter()
+    _require_finite(data)
     W, b, _ = least_squares(data.X, data.target, data.sample_weight,
                             fit_intercept=model._fit_bias(),
                             weight_decay=float(model.weight_decay))
@@ -537,7 +553,15 @@ def exact(model, data, epochs) -> bool:
     _check_divergence(model, loss, None, 1, 0.0)
     _record(model, {"loss": loss, "learning_rate": 0.0,
                     "grad_norm": float(np.linalg.norm(grad))}, start)
+    model.t_ = model._step
     return True
+
+
+def _require_finite(data):
+    """check_array's error for NaN or infinity in X, which the compiled epochs check
+    as they go but a solver on all the data checks first."""
+    if not all_finite(data.X):
+        refuse_nonfinite(data.X)
 
 
 def _record(model, stats, start):
@@ -549,4 +573,63 @@ def _record(model, stats, start):
     model.history_["seconds"].append(time.perf_counter() - start)
 
 
-SOLVERS = {"gd": compiled_loop, "sgd": compiled_loop, "exact": exact}
+# -------------------------------------------------------------------------- L-BFGS
+
+def lbfgs(model, data, epochs) -> bool:
+    """L-BFGS (full batch) on the compiled loss and gradient of all the data, with a
+    line search satisfying the strong Wolfe conditions; an iteration (one accepted
+    step) counts as an epoch in n_iter_, t_ and history_, and tol bounds the largest
+    gradient component (scikit-learn's pgtol)."""
+    _require_finite(data)
+    trainer = make_trainer(model, data, 0.0)
+    params = [*model._weights, *model._biases]
+    grads = [np.empty_like(a) for a in params]
+    sizes = np.cumsum([0] + [a.size for a in params])
+    n_layers = len(model._weights)
+    last = {}
+
+    def fun(x):
+        for a, lo, hi in zip(params, sizes[:-1], sizes[1:]):
+            a.reshape(-1)[...] = x[lo:hi]
+        loss = trainer.loss_and_gradient(data.X, data.target, data.weights_arg,
+                                         grads[:n_layers], grads[n_layers:])
+        g = np.concatenate([a.reshape(-1) for a in grads]).astype(np.float64)
+        last.update(x=x.copy(), g=g)
+        return loss, g
+
+    start = [time.perf_counter()]
+    scale = _loss_scale(model, data, fun(_flat(params))[0])
+    lr_note = 0.0
+
+    def record(x, f):
+        g = last["g"] if np.array_equal(last.get("x"), x) else fun(x)[1]
+        _check_divergence(model, f, scale, model.n_iter_ + 1, lr_note)
+        _record(model, {"loss": float(f), "learning_rate": lr_note,
+                        "grad_norm": float(np.linalg.norm(g))}, start[0])
+        model._step += 1
+        start[0] = time.perf_counter()
+        if progress is not None:
+            progress.update(model.history_)
+
+    progress = _progress(model, epochs)
+    try:
+        result = minimize_lbfgs(fun, _flat(params), max_iter=epochs,
+                                tol=0.0 if model.tol is None else float(model.tol),
+                                callback=record)
+    finally:
+        if progress is not None:
+            progress.close()
+    fun(result.x)  # the arrays hold the best point found
+    for (wa, ba), w, b in zip(model._average, model._weights, model._biases):
+        wa[...], ba[...] = w, b  # no averaging: the average is the solution
+    model._average_count = 0
+    model.t_ = model._step
+    return result.converged and model.tol is not None
+
+
+def _flat(arrays):
+    return np.concatenate([a.reshape(-1) for a in arrays]).astype(np.float64)
+
+
+SOLVERS = {"gd": compiled_loop, "sgd": compiled_loop, "adam": compiled_loop,
+           "exact": exact, "lbfgs": lbfgs}

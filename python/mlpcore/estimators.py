@@ -81,6 +81,14 @@ _POSITIVE_INT64 = Interval(Integral, 1, INT64_MAX)
 _NON_NEGATIVE = Interval(Real, 0, None, closed="left")
 
 
+# The parameters of solver="adam", on every estimator that has it (not the perceptron).
+_ADAM_CONSTRAINTS = {
+    "beta_1": [Interval(Real, 0, 1, closed="left")],
+    "beta_2": [Interval(Real, 0, 1, closed="left")],
+    "epsilon": [Interval(Real, 0, None, closed="neither")],
+}
+
+
 class _LayerSizes:
     """hidden_layer_sizes: an int or a non-empty sequence of ints, each from 1 to
     2**63 - 1."""
@@ -116,6 +124,27 @@ def _store_init_params(model, params):
             setattr(model, name, value)
 
 
+class _IterativeOnly:
+    """partial_fit exists only for a solver that learns from one batch at a time, as
+    scikit-learn's available_if makes it: hasattr(model, "partial_fit") is False for
+    solver="exact" or "lbfgs", so tools that feed batches see it."""
+
+    def __init__(self, method):
+        self.method = method
+        functools.update_wrapper(self, method)
+
+    def __set_name__(self, owner, name):
+        self.name = name
+
+    def __get__(self, obj, owner=None):
+        if obj is not None and obj.solver in _training.FULL_DATA_SOLVERS:
+            raise AttributeError(
+                f"{type(obj).__name__}.{self.name} is available only for the solvers that "
+                f"learn from one batch at a time ('sgd', 'adam', 'gd'), not "
+                f"solver={obj.solver!r}")
+        return self.method if obj is None else self.method.__get__(obj, owner)
+
+
 def _transactional(fit):
     """fit or partial_fit as a transaction: whatever escapes it (ValueError, MemoryError,
     KeyboardInterrupt from inside an epoch) leaves the estimator as it was before the
@@ -140,7 +169,7 @@ class _SGDModel(BaseEstimator):
     # -------------------------------------------------------------- parameters
 
     _constraints = {
-        "solver": ["gd", "sgd"],
+        "solver": ["gd", "sgd", "lbfgs", "adam"],
         "learning_rate": [Interval(Real, 0, None, closed="neither"), "auto"],
         "schedule": list(SCHEDULES),
         "power_t": [_NON_NEGATIVE],
@@ -202,8 +231,8 @@ class _SGDModel(BaseEstimator):
         sizes = [n_features, *self._hidden_sizes(), n_outputs]
         self._weights = self._initial_weights(sizes, dtype, rng)
         self._biases = [np.zeros(b, dtype) for b in sizes[1:]]
-        self._velocity = [(np.zeros_like(w), np.zeros_like(b))
-                          for w, b in zip(self._weights, self._biases)]
+        self._velocity = self._zero_pairs()  # SGD's momentum, Adam's first moment
+        self._second_moment = self._zero_pairs()  # Adam's
         self._average = [(w.copy(), b.copy()) for w, b in zip(self._weights, self._biases)]
         self._rng_state = int(rng.integers(0, 2**63))
         self._step = 0
@@ -242,12 +271,21 @@ class _SGDModel(BaseEstimator):
 
     def _restart_clock(self):
         """A warm fit of a linear model counts its updates (t_) from 0 again, so its
-        schedule starts over, as scikit-learn's SGD models do."""
+        schedule starts over, as scikit-learn's SGD models do; Adam's moments, whose
+        bias correction follows that count, start over with it."""
         self._step = 0
+        if self.solver == "adam":
+            for pair in (*self._velocity, *self._second_moment):
+                for a in pair:
+                    a[...] = 0
+
+    def _zero_pairs(self):
+        return [(np.zeros_like(w), np.zeros_like(b)) for w, b in zip(self._weights, self._biases)]
 
     def _arrays_updated_in_place(self):
-        return [*self._weights, *self._biases, *(a for pair in self._velocity for a in pair),
-                *(a for pair in self._average for a in pair)]
+        return [*self._weights, *self._biases,
+                *(a for pairs in (self._velocity, self._second_moment, self._average)
+                  for pair in pairs for a in pair)]
 
     def _state_before_fit(self):
         """What a failed fit restores: the attributes, the values of the arrays that the
@@ -288,6 +326,7 @@ class _SGDModel(BaseEstimator):
         "_weights": Layers("weights"),
         "_biases": Layers("biases"),
         "_velocity": LayerPairs(),
+        "_second_moment": LayerPairs(optional=True),  # absent from files before Adam
         "_average": LayerPairs(),
     }
 
@@ -311,6 +350,8 @@ class _SGDModel(BaseEstimator):
         for key in self._state_schema:
             self.__dict__.pop(key, None)
         self.__dict__.update(state)
+        if "_second_moment" not in state:
+            self._second_moment = self._zero_pairs()
         self._check_state_against_params()
         self._publish()
         return self
@@ -454,7 +495,8 @@ class _MultilayerShape:
 
     _default_step = 0.01  # "auto": no Lipschitz constant is known for a network
     _restarts_clock_on_fit = False  # a warm fit of a network continues t_
-    _constraints = {"hidden_layer_sizes": [_LayerSizes()], "activation": list(ACTIVATIONS)}
+    _constraints = {"hidden_layer_sizes": [_LayerSizes()], "activation": list(ACTIVATIONS),
+                    **_ADAM_CONSTRAINTS}
 
     def _hidden_sizes(self):
         sizes = self.hidden_layer_sizes
@@ -573,6 +615,7 @@ class _Classifier(ClassifierMixin, _SGDModel):
         """Fit on X (n, d) and class labels y (n,); returns self."""
         return self._fit(X, y, sample_weight, incremental=False)
 
+    @_IterativeOnly
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         """One epoch over (X, y), continuing from the current weights; classes (all
         labels) is needed on the first call."""
@@ -631,6 +674,7 @@ class _Regressor(RegressorMixin, _SGDModel):
         """Fit on X (n, d) and targets y (n,) or (n, k); returns self."""
         return self._fit(X, y, sample_weight, incremental=False)
 
+    @_IterativeOnly
     def partial_fit(self, X, y, sample_weight=None):
         """One epoch over (X, y), continuing from the current weights."""
         return self._fit(X, y, sample_weight, incremental=True)
@@ -650,11 +694,12 @@ class LinearRegression(_LinearShape, _Regressor):
     coef_ is (n_features,) for a 1-D target, else (n_targets, n_features).
     """
 
-    _constraints = {"solver": ["exact", "gd", "sgd"]}
+    _constraints = {"solver": ["exact", "gd", "sgd", "lbfgs", "adam"], **_ADAM_CONSTRAINTS}
 
     def __init__(self, *, fit_intercept=True, solver="exact", learning_rate="auto",
                  schedule="constant", power_t=0.5, batch_size=32, max_epochs=1000,
-                 momentum=0.0, nesterov=False, weight_decay=0.0, average=False, tol=1e-7,
+                 momentum=0.0, nesterov=False, beta_1=0.9, beta_2=0.999,
+                 epsilon=1e-8, weight_decay=0.0, average=False, tol=1e-7,
                  n_iter_no_change=5, early_stopping=False, validation_fraction=0.1,
                  shuffle=True, random_state=None, warm_start=False, verbose=False):
         _store_init_params(self, locals())
@@ -679,9 +724,12 @@ class LogisticRegression(_LinearShape, _SoftmaxClassifier):
     coef_ is (n_classes, n_features) (the course's W transposed), also for two classes.
     """
 
-    def __init__(self, *, fit_intercept=True, solver="gd", learning_rate="auto",
+    _constraints = _ADAM_CONSTRAINTS
+
+    def __init__(self, *, fit_intercept=True, solver="lbfgs", learning_rate="auto",
                  schedule="constant", power_t=0.5, batch_size=32, max_epochs=1000,
-                 momentum=0.0, nesterov=False, weight_decay=0.0, average=False, tol=1e-6,
+                 momentum=0.0, nesterov=False, beta_1=0.9, beta_2=0.999,
+                 epsilon=1e-8, weight_decay=0.0, average=False, tol=1e-6,
                  n_iter_no_change=5, early_stopping=False, validation_fraction=0.1,
                  shuffle=True, random_state=None, warm_start=False, verbose=False,
                  class_weight=None):
@@ -747,9 +795,10 @@ class MLPClassifier(_MultilayerShape, _SoftmaxClassifier):
     coefs_[k] is W_k (n_in, n_out), intercepts_[k] is b_k.
     """
 
-    def __init__(self, hidden_layer_sizes=(100,), activation="relu", *, solver="sgd",
-                 learning_rate="auto", schedule="constant", power_t=0.5, batch_size=32,
-                 max_epochs=200, momentum=0.9, nesterov=True, weight_decay=1e-4,
+    def __init__(self, hidden_layer_sizes=(100,), activation="relu", *, solver="adam",
+                 learning_rate="auto", schedule="constant", power_t=0.5, batch_size=200,
+                 max_epochs=200, momentum=0.9, nesterov=True, beta_1=0.9, beta_2=0.999,
+                 epsilon=1e-8, weight_decay=1e-4,
                  average=False, tol=1e-4, n_iter_no_change=10, early_stopping=False,
                  validation_fraction=0.1, shuffle=True, random_state=None, warm_start=False,
                  verbose=False, class_weight=None):
@@ -762,9 +811,10 @@ class MLPRegressor(_MultilayerShape, _Regressor):
     momentum (by default) and backpropagation in the compiled loop.
     """
 
-    def __init__(self, hidden_layer_sizes=(100,), activation="relu", *, solver="sgd",
-                 learning_rate="auto", schedule="constant", power_t=0.5, batch_size=32,
-                 max_epochs=200, momentum=0.9, nesterov=True, weight_decay=1e-4,
+    def __init__(self, hidden_layer_sizes=(100,), activation="relu", *, solver="adam",
+                 learning_rate="auto", schedule="constant", power_t=0.5, batch_size=200,
+                 max_epochs=200, momentum=0.9, nesterov=True, beta_1=0.9, beta_2=0.999,
+                 epsilon=1e-8, weight_decay=1e-4,
                  average=False, tol=1e-4, n_iter_no_change=10, early_stopping=False,
                  validation_fraction=0.1, shuffle=True, random_state=None, warm_start=False,
                  verbose=False):
