@@ -299,10 +299,14 @@ def test_gradient():
     # This makes sure that the activation functions and their derivatives
     # are correct. The numerical and analytical computation of the gradient
     # should be close.
-    # Adapted: scikit-learn differentiates its private _loss_grad_lbfgs; mlpcore's public
-    # check_gradients compares backpropagation with central differences (epsilon 1e-5 as
-    # there) and returns the largest relative error, asserted below 1e-7 (scikit-learn's
-    # assert_almost_equal is an absolute 1.5e-7 on gradients of order 0.1 to 1).
+    # Adapted: scikit-learn differentiates its private _loss_grad_lbfgs (the mean loss plus
+    # the L2 term). Here the same function, the mean cross-entropy of the fitted network plus
+    # (weight_decay / 2) ||W||^2, is differentiated by mlpcore's public network.MLP
+    # (forward_trace, backward) and mlpcore.kernels' cross-entropy; theta, the central
+    # differences (epsilon 1e-5) and the assertion are scikit-learn's.
+    from mlpcore.kernels import cross_entropy_backward, cross_entropy_forward
+    from mlpcore.network import MLP
+
     for n_labels in [2, 3]:
         n_samples = 5
         n_features = 10
@@ -311,11 +315,12 @@ def test_gradient():
         y = 1 + np.mod(np.arange(n_samples) + 1, n_labels)
 
         for activation in ACTIVATION_TYPES:
+            weight_decay = mlp_weight_decay(1e-5, n_samples)
             mlp = MLPClassifier(
                 activation=activation,
                 hidden_layer_sizes=10,
                 solver="lbfgs",
-                weight_decay=mlp_weight_decay(1e-5, n_samples),
+                weight_decay=weight_decay,
                 learning_rate=0.2,
                 max_epochs=1,
                 random_state=1,
@@ -324,8 +329,39 @@ def test_gradient():
                 warnings.simplefilter("ignore", ConvergenceWarning)
                 mlp.fit(X, y)
 
-            error = mlp.check_gradients(X, y, eps=1e-5, max_checks=10**6)
-            assert error < 1e-7, (activation, n_labels, error)
+            target = np.searchsorted(mlp.classes_, y).astype(np.int64)
+            net = MLP.from_weights([w.astype(np.float64) for w in mlp.coefs_],
+                                   [b.astype(np.float64) for b in mlp.intercepts_],
+                                   [activation, "identity"])
+            params = [*net.weights, *net.biases]
+            theta = np.hstack([p.ravel() for p in params])
+
+            def loss_grad_fun(t):
+                offset = 0
+                for p in params:
+                    p.reshape(-1)[...] = t[offset:offset + p.size]
+                    offset += p.size
+                out = net.forward(X)
+                value = cross_entropy_forward(out, target) + 0.5 * weight_decay * sum(
+                    float((w ** 2).sum()) for w in net.weights)
+                g = net.backward(net.forward_trace(X), cross_entropy_backward(out, target))
+                grad = np.hstack([(dw + weight_decay * w).ravel()
+                                  for dw, w in zip(g.dW, net.weights)]
+                                 + [np.ravel(db) for db in g.db])
+                return value, grad
+
+            [value, grad] = loss_grad_fun(theta)
+            numgrad = np.zeros(np.size(theta))
+            n = np.size(theta, 0)
+            E = np.eye(n)
+            epsilon = 1e-5
+            # numerically compute the gradients
+            for i in range(n):
+                dtheta = E[:, i] * epsilon
+                numgrad[i] = (
+                    loss_grad_fun(theta + dtheta)[0] - loss_grad_fun(theta - dtheta)[0]
+                ) / (epsilon * 2.0)
+            assert_almost_equal(numgrad, grad)
 
 
 # sklearn/neural_network/tests/test_mlp.py::test_lbfgs_classification
