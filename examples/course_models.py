@@ -17,15 +17,15 @@ logistic = LogisticRegression().fit(X, y)
 print(f"LogisticRegression on 3 spirals: accuracy {logistic.score(X, y):.3f} (a linear model)")
 
 # An MLP with averaged SGD: the same problem, now separable by the network.
-mlp = MLPClassifier(hidden_layer_sizes=(64, 64), activation="relu", average=50,
-                    max_epochs=300, random_state=0).fit(X, y)
+mlp = MLPClassifier(hidden_layer_sizes=(64, 64), activation="relu", solver="sgd", batch_size=32,
+                    average=50, max_epochs=300, random_state=0).fit(X, y)
 print(f"MLPClassifier 2-64-64-3 (averaged from epoch 50): accuracy {mlp.score(X, y):.3f}")
 
-# Least squares, against the closed form.
+# Least squares by gradient descent, against the closed form.
 rng = np.random.default_rng(0)
 A = rng.normal(size=(300, 4))
 t = A @ [1.0, -2.0, 3.0, 0.5] + 4.0 + 0.1 * rng.normal(size=300)
-lin = LinearRegression().fit(A, t)
+lin = LinearRegression(solver="gd").fit(A, t)
 exact = np.linalg.lstsq(np.hstack([A, np.ones((300, 1))]), t, rcond=None)[0]
 print(f"LinearRegression: w = {np.round(lin.coef_, 4)}, b = {lin.intercept_:.4f}; "
       f"largest difference to lstsq {np.max(np.abs(np.r_[lin.coef_, lin.intercept_] - exact)):.1e}")

@@ -21,7 +21,8 @@ print(f"L = {L:.4f}, 2/L = {2 / L:.4f}")
 for factor in (0.2, 1.0, 1.9, 2.1):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        model = LinearRegression(learning_rate=factor / L, max_epochs=50, tol=None).fit(X, d)
+        model = LinearRegression(solver="gd", learning_rate=factor / L, max_epochs=50,
+                                 tol=None).fit(X, d)
     loss = model.history_["loss"]
     print(f"step {factor:>3} / L: loss after 1, 10, 50 epochs: "
           f"{loss[0]:10.4g} {loss[9]:10.4g} {loss[-1]:10.4g}")

@@ -26,6 +26,7 @@ print(f"perceptron: converged={perceptron.converged_}, mistakes in the last epoc
       f"{perceptron.history_['mistakes'][-1]}, accuracy {perceptron.score(X, y):.2f}")
 
 Xn, yn = datasets.xor(n_samples=400, noise=0.2, random_state=0)
-mlp = MLPClassifier(hidden_layer_sizes=(8,), activation="tanh", random_state=0).fit(Xn, yn)
+mlp = MLPClassifier(hidden_layer_sizes=(8,), activation="tanh", solver="lbfgs",
+                    random_state=0).fit(Xn, yn)
 print(f"MLP 2-8-2 on noisy XOR: training accuracy {mlp.score(Xn, yn):.3f} "
       f"after {mlp.n_iter_} epochs")

@@ -510,10 +510,16 @@ def test_partial_fit_unseen_classes():
     # Non regression test for bug 6994
     # Tests for labeling errors in partial fit
 
-    clf = MLPClassifier(random_state=0)
-    clf.partial_fit([[1], [2], [3]], ["a", "b", "c"], classes=["a", "b", "c", "d"])
-    clf.partial_fit([[4]], ["d"])
-    assert clf.score([[1], [2], [3], [4]], ["a", "b", "c", "d"]) > 0
+    # Two steps from a random start get some of 4 points right by chance: scikit-learn's
+    # seed 0 does, mlpcore's stream differs, so the mean over 10 seeds is asserted.
+    scores = []
+    for seed in range(10):
+        clf = MLPClassifier(random_state=seed)
+        clf.partial_fit([[1], [2], [3]], ["a", "b", "c"], classes=["a", "b", "c", "d"])
+        clf.partial_fit([[4]], ["d"])
+        assert set(clf.predict([[1], [2], [3], [4]])) <= {"a", "b", "c", "d"}
+        scores.append(clf.score([[1], [2], [3], [4]], ["a", "b", "c", "d"]))
+    assert np.mean(scores) > 0
 
 
 # sklearn/neural_network/tests/test_mlp.py::test_partial_fit_regression

@@ -229,3 +229,83 @@ def test_gradient_descent_stops_on_a_relative_criterion():
     assert model.converged_
     np.testing.assert_allclose(model.coef_, [1.0], rtol=1e-6)
     np.testing.assert_allclose(model.predict(X), y, atol=1e-6)
+
+
+# ------------------------------------------------------------ defaults and solvers
+
+def _small_datasets():
+    datasets = pytest.importorskip("sklearn.datasets")
+    from mlpcore.features import Standardizer
+
+    def scaled(X):
+        return Standardizer().fit_transform(X)
+
+    return {"iris": datasets.load_iris(return_X_y=True),
+            "wine scaled": (lambda X, y: (scaled(X), y))(*datasets.load_wine(return_X_y=True)),
+            "digits": datasets.load_digits(return_X_y=True),
+            "breast cancer scaled": (lambda X, y: (scaled(X), y))(
+                *datasets.load_breast_cancer(return_X_y=True))}
+
+
+def test_default_logistic_regression_converges_on_small_datasets_without_warning():
+    import warnings
+
+    for name, (X, y) in _small_datasets().items():
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # a ConvergenceWarning fails the test
+            model = LogisticRegression().fit(X, y)
+        assert model.converged_ and model.score(X, y) > 0.95, name
+
+
+@pytest.mark.parametrize("dataset", ["iris", "digits"])
+def test_one_vs_rest_perceptron_is_as_accurate_as_scikit_learns(dataset):
+    # scikit-learn's Perceptron (tol=1e-3) against mlpcore's with the same tol, mean
+    # held-out accuracy over 10 splits; and the course's rule (until no mistakes)
+    sklearn = pytest.importorskip("sklearn")
+    from sklearn.linear_model import Perceptron as SkPerceptron
+    from sklearn.model_selection import train_test_split
+    import warnings
+
+    X, y = getattr(sklearn.datasets, f"load_{dataset}")(return_X_y=True)
+    ours, course, theirs = [], [], []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", mlpcore.ConvergenceWarning)
+        for seed in range(10):
+            Xa, Xb, ya, yb = train_test_split(X, y, test_size=0.3, random_state=seed, stratify=y)
+            ours.append(Perceptron(tol=1e-3, random_state=seed).fit(Xa, ya).score(Xb, yb))
+            course.append(Perceptron(random_state=seed, max_epochs=200).fit(Xa, ya).score(Xb, yb))
+            theirs.append(SkPerceptron(random_state=seed).fit(Xa, ya).score(Xb, yb))
+    assert abs(np.mean(ours) - np.mean(theirs)) < 0.05, (np.mean(ours), np.mean(theirs))
+    assert np.mean(course) > np.mean(theirs) - 0.05, (np.mean(course), np.mean(theirs))
+
+
+def test_the_two_class_perceptron_is_still_the_course_rule():
+    X, y = blobs(n=60, classes=2)
+    model = Perceptron(shuffle=False, max_epochs=1, tol=None).fit(X, y)
+    w, b = np.zeros(4), 0.0
+    for x, label in zip(X, np.where(y == 1, 1.0, -1.0)):
+        if (1.0 if x @ w + b >= 0 else -1.0) != label:  # w <- w + lr d x on a mistake
+            w, b = w + label * x, b + label
+    np.testing.assert_allclose(model.coef_.ravel(), w, rtol=1e-12)
+    assert model.coef_.shape == (1, 4)
+
+
+def test_exact_least_squares_equals_lstsq_on_ill_conditioned_data():
+    rng = np.random.default_rng(0)
+    t = np.linspace(0, 1, 60)
+    X = np.vander(t, 8, increasing=True)[:, 1:]  # condition number about 1e7
+    y = np.sin(3 * t) + 0.01 * rng.standard_normal(60)
+    model = LinearRegression().fit(X, y)
+    expected, *_ = np.linalg.lstsq(np.hstack([X, np.ones((60, 1))]), y, rcond=None)
+    prediction = np.hstack([X, np.ones((60, 1))]) @ expected
+    np.testing.assert_allclose(model.predict(X), prediction, rtol=1e-8, atol=1e-10)
+
+
+@pytest.mark.parametrize("cls", [MLPClassifier, MLPRegressor, LogisticRegression, LinearRegression])
+def test_adam_trains_and_its_defaults_are_scikit_learns(cls):
+    X, y = blobs() if cls in (LogisticRegression, MLPClassifier) else regression()
+    model = cls(solver="adam", max_epochs=50, tol=None, random_state=0)
+    assert (model.beta_1, model.beta_2, model.epsilon) == (0.9, 0.999, 1e-8)
+    model.fit(X, y)
+    assert model.history_["loss"][-1] < model.history_["loss"][0]
+    assert model.history_["learning_rate"][-1] == 1e-3

@@ -379,8 +379,10 @@ for label in ("['a', 'a\\x00']", "np.array([1, 2], dtype=object)", "[True, False
         """)
 
 # ------------------------------------------------------------------------ training
-for est in ("MLPClassifier(learning_rate=1e4)", "MLPRegressor(learning_rate=1e3)",
-            "LinearRegression(learning_rate=10)", "LogisticRegression(learning_rate=1e300)",
+for est in ("MLPClassifier(solver='sgd', learning_rate=1e4)",
+            "MLPRegressor(solver='sgd', learning_rate=1e3)",
+            "LinearRegression(solver='gd', learning_rate=10)",
+            "LogisticRegression(solver='gd', learning_rate=1e300)",
             "LinearRegression(solver='sgd', learning_rate=100)"):
     case("divergence", est, f"""
         est = {est}

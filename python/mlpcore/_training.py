@@ -300,12 +300,17 @@ class StoppingRule:
             # a loss that rose over the last step has not converged, whatever tol says
             return norm <= self.tol * self.first_gradient and losses[-1] <= losses[-2]
         metric = -history["val_score"][-1] if self.on_validation else history["loss"][-1]
-        if self.best is None or metric < self.best - self.tol:
-            self.best, self.stall = metric, 0
+        if self.best is None:
+            self.best = metric
+            self.best_params = snapshot() if self.on_validation else None
+            return False
+        # an epoch that does not beat the best by tol counts as no improvement; the
+        # best moves on any improvement (a slow steady decline stops, as in scikit-learn)
+        self.stall = 0 if metric < self.best - self.tol else self.stall + 1
+        if metric < self.best:
+            self.best = metric
             if self.on_validation:
                 self.best_params = snapshot()
-            return False
-        self.stall += 1
         # a loss that rose at every epoch is moving away: it has not converged
         return self.stall >= self.patience and not _rising(history["loss"], self.patience)
 
@@ -390,6 +395,15 @@ def _refuse_contradictions(model, incremental):
             "compute_class_weight) instead.")
 
 
+def _stopping_goal(model):
+    """What tol asks of the solver, for the warning when max_epochs comes first."""
+    if model.solver == "lbfgs":
+        return f"every component of the gradient fell to tol={model.tol} or below"
+    if model.solver == "gd" and not model.early_stopping:
+        return f"the gradient's norm fell to tol={model.tol} times its first value"
+    return f"no improvement of {model.tol} in {model.n_iter_no_change} epochs"
+
+
 def fit(model, X, y, sample_weight, *, incremental, classes=None):
     """One fit (or, incremental, one epoch of partial_fit) of model on (X, y).
 
@@ -425,10 +439,7 @@ def fit(model, X, y, sample_weight, *, incremental, classes=None):
     if not converged and not incremental:
         goal = model._loss.goal
         if goal is not None or model.tol is not None:
-            what = goal or (
-                f"the gradient's norm fell to tol={model.tol} times its first value"
-                if model.solver == "gd" and not model.early_stopping else
-                f"no improvement of {model.tol} in {model.n_iter_no_change} epochs")
+            what = goal or _stopping_goal(model)
             warn(f"{type(model).__name__} did not converge: max_epochs={model.max_epochs} "
                  f"reached before {what}", ConvergenceWarning)
 
@@ -499,7 +510,7 @@ def compiled_loop(model, data, epochs) -> bool:
     # the scale is taken from it instead of from a forward pass of its own.
     one_batch = model.solver == "gd" or len(data.X) <= int(model.batch_size)
     scale = None if one_batch else _loss_scale(model, data, _starting_loss(trainer, data))
-    rule = StoppingRule(model.tol, model.n_iter_no_change,
+    rule = StoppingRule(model.tol, model.n_iter_no_change + model._extra_patience,
                         on_validation=data.validation is not None,
                         relative_gradient=model.solver == "gd")
     converged = False

@@ -194,8 +194,10 @@ def make_model(args, classification: bool):
         value = getattr(args, option)
         if value is not None:
             common[param] = value
-    if args.batch_size is not None and args.model != "mlp":
-        common["solver"] = "sgd"  # the linear models default to full-batch "gd"
+    if args.solver is not None:
+        common["solver"] = args.solver
+    elif args.batch_size is not None and args.model != "mlp":
+        common["solver"] = "sgd"  # the linear models default to solvers on all the data
     if args.validation_fraction:
         common.update(early_stopping=True, validation_fraction=args.validation_fraction)
     if args.model == "mlp":
@@ -409,6 +411,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="hidden activation of --model mlp (default relu)")
     train.add_argument("--epochs", type=int, help="most epochs (the model's default otherwise)")
     train.add_argument("--lr", type=float, help="learning rate (default: the model's 'auto')")
+    train.add_argument("--solver", choices=("exact", "lbfgs", "adam", "sgd", "gd"),
+                       help="the optimizer (default: the model's; exact is linear's only, "
+                            "the perceptron takes sgd and gd)")
     train.add_argument("--batch-size", type=int, help="minibatch size (SGD)")
     train.add_argument("--average", type=int, help="average the weights from this epoch on")
     train.add_argument("--validation-fraction", type=_fraction, default=0.0,

@@ -47,10 +47,11 @@ def _split(X, y, rng, test_fraction=0.3):
 def _models(max_epochs, seed):
     return {
         "1 neuron": LogisticRegression(),
-        "2+2+1": MLPClassifier((2, 2), "tanh", learning_rate=0.05, max_epochs=max_epochs,
-                               random_state=seed),
-        "10+10+1": MLPClassifier((10, 10), "tanh", learning_rate=0.05, max_epochs=max_epochs,
-                                 random_state=seed),
+        # the course's backpropagation with SGD and Nesterov momentum
+        "2+2+1": MLPClassifier((2, 2), "tanh", solver="sgd", batch_size=32, learning_rate=0.05,
+                               max_epochs=max_epochs, random_state=seed),
+        "10+10+1": MLPClassifier((10, 10), "tanh", solver="sgd", batch_size=32,
+                                 learning_rate=0.05, max_epochs=max_epochs, random_state=seed),
     }
 
 
@@ -102,7 +103,8 @@ def _step_sizes(out_dir, seed, cfg, stream):
     X = rng.normal(size=(n, 3)) * [1.0, 3.0, 0.3]
     d = X @ [2.0, -1.0, 0.5] + 1.0 + 0.1 * rng.normal(size=n)
     # learning_rate="auto" is 1/L, estimated by power iteration; it is recorded per epoch.
-    inv_L = LinearRegression(max_epochs=1, tol=None).fit(X, d).history_["learning_rate"][0]
+    inv_L = LinearRegression(solver="gd", max_epochs=1, tol=None).fit(X, d).history_[
+        "learning_rate"][0]
     print(f"\nleast squares, gradient descent: 1/L = {inv_L:.4g}, divergence above 2/L = "
           f"{2 * inv_L:.4g}", file=stream)
     fig, axes = _figure(1, 1, 7, 4.5)
@@ -117,7 +119,7 @@ def _step_sizes(out_dir, seed, cfg, stream):
         with warnings.catch_warnings():
             # At 2/L and above the estimator warns that gradient descent will diverge.
             warnings.simplefilter("ignore", UserWarning)
-            model = LinearRegression(learning_rate=lr, max_epochs=epochs, tol=None)
+            model = LinearRegression(solver="gd", learning_rate=lr, max_epochs=epochs, tol=None)
             model.fit(X, d)
         losses = list(model.history_["loss"])
         results[name] = {"factor": factor, "learning_rate": lr, "losses": losses,

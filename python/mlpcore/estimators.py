@@ -73,7 +73,7 @@ from ._validation import (
 )
 from ._core import SCHEDULES
 from .kernels import ACTIVATIONS, log_softmax_forward, softmax_forward
-from .network import finite_difference_error, forward, glorot_uniform
+from .network import finite_difference_error, forward, glorot_bound, glorot_uniform
 
 __all__ = ["LinearRegression", "LogisticRegression", "MLPClassifier", "MLPRegressor", "Perceptron"]
 
@@ -229,8 +229,7 @@ class _SGDModel(BaseEstimator):
 
     def _init_parameters(self, n_features, n_outputs, dtype, rng):
         sizes = [n_features, *self._hidden_sizes(), n_outputs]
-        self._weights = self._initial_weights(sizes, dtype, rng)
-        self._biases = [np.zeros(b, dtype) for b in sizes[1:]]
+        self._weights, self._biases = self._initial_layers(sizes, np.dtype(dtype), rng)
         self._velocity = self._zero_pairs()  # SGD's momentum, Adam's first moment
         self._second_moment = self._zero_pairs()  # Adam's
         self._average = [(w.copy(), b.copy()) for w, b in zip(self._weights, self._biases)]
@@ -465,6 +464,7 @@ class _LinearShape:
 
     _default_step = 1.0  # "auto" for a loss without a Lipschitz constant
     _restarts_clock_on_fit = True
+    _extra_patience = 0  # stop after n_iter_no_change epochs without improvement
     _constraints = {"fit_intercept": ["boolean"]}
 
     def _hidden_sizes(self):
@@ -476,10 +476,9 @@ class _LinearShape:
     def _lipschitz_scale(self):
         return self._loss.lipschitz_scale
 
-
-    def _initial_weights(self, sizes, dtype, rng):
+    def _initial_layers(self, sizes, dtype, rng):
         # a convex problem: start from 0, as the course does
-        return [np.zeros((sizes[0], sizes[1]), dtype)]
+        return [np.zeros((sizes[0], sizes[1]), dtype)], [np.zeros(sizes[1], dtype)]
 
     def _published_attributes(self, weights, biases):
         return {"coef_": weights[0].T, "intercept_": biases[0]}
@@ -495,6 +494,7 @@ class _MultilayerShape:
 
     _default_step = 0.01  # "auto": no Lipschitz constant is known for a network
     _restarts_clock_on_fit = False  # a warm fit of a network continues t_
+    _extra_patience = 1  # scikit-learn's MLPs stop after n_iter_no_change + 1 such epochs
     _constraints = {"hidden_layer_sizes": [_LayerSizes()], "activation": list(ACTIVATIONS),
                     **_ADAM_CONSTRAINTS}
 
@@ -508,9 +508,15 @@ class _MultilayerShape:
     def _lipschitz_scale(self):
         return None
 
-    def _initial_weights(self, sizes, dtype, rng):
-        return [glorot_uniform(a, b, rng, dtype, g)
-                for a, b, g in zip(sizes[:-1], sizes[1:], self._activations())]
+    def _initial_layers(self, sizes, dtype, rng):
+        """Glorot's uniform initialisation of the weights and the biases of each layer
+        in turn, the biases from the same interval, as scikit-learn's MLPs draw them."""
+        weights, biases = [], []
+        for a, b, g in zip(sizes[:-1], sizes[1:], self._activations()):
+            weights.append(glorot_uniform(a, b, rng, dtype, g))
+            bound = glorot_bound(a, b, g)
+            biases.append(rng.uniform(-bound, bound, size=b).astype(dtype))
+        return weights, biases
 
     def _published_attributes(self, weights, biases):
         return {"coefs_": list(weights), "intercepts_": list(biases)}

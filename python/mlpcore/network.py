@@ -50,9 +50,13 @@ def _as_activations(activations, n_layers: int) -> list:
 def glorot_uniform(n_in: int, n_out: int, rng: np.random.Generator, dtype, activation: str):
     """Glorot and Bengio's uniform initialisation (doubled for the sigmoid, as in
     scikit-learn), which keeps activations and gradients of similar scale per layer."""
-    factor = 2.0 if activation == "sigmoid" else 6.0
-    bound = np.sqrt(factor / (n_in + n_out))
+    bound = glorot_bound(n_in, n_out, activation)
     return rng.uniform(-bound, bound, size=(n_in, n_out)).astype(dtype)
+
+
+def glorot_bound(n_in: int, n_out: int, activation: str) -> float:
+    """The half-width of glorot_uniform's interval."""
+    return float(np.sqrt((2.0 if activation == "sigmoid" else 6.0) / (n_in + n_out)))
 
 
 def forward(weights, biases, activations, x):
