@@ -59,6 +59,8 @@ def fit(cls, y=None, *, n_features=4, dtype=np.float64, X=None, **params):
             y = np.where(values[:, 0] > 0, "up", "down")
         else:
             y = np.array(["a", "b", "c"])[np.argmax(values[:, :3], axis=1)]
+    if cls in (LinearRegression, LogisticRegression):  # a state with every part
+        params.setdefault("solver", "sgd")
     model = cls(random_state=0, max_epochs=4, **params)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

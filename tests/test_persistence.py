@@ -29,6 +29,8 @@ def fitted(cls, dtype=np.float64, **params):
         y = np.where(X[:, 0] > 0, "up", "down")
     else:
         y = np.array(["a", "b", "c"])[np.argmax(X[:, :3], axis=1)]
+    if cls in (LinearRegression, LogisticRegression):  # a state with every part
+        params.setdefault("solver", "sgd")
     model = cls(random_state=0, **params)
     model.set_params(max_epochs=20)
     with warnings.catch_warnings():

@@ -40,7 +40,7 @@ def agg_ax(plt):
 def linreg():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(100, 2))
-    return LinearRegression(max_epochs=30, tol=None).fit(X, X @ [1.0, -2.0] + 0.5)
+    return LinearRegression(solver="gd", max_epochs=30, tol=None).fit(X, X @ [1.0, -2.0] + 0.5)
 
 
 def _run_python(code):

@@ -411,5 +411,5 @@ def check_state(owner, state):
             field.check(name, state[name], state)
     sizes, dtype = owner._state_shapes(state)
     for name, field in schema.items():
-        if field.shaped:
+        if field.shaped and name in state:
             field.check(name, state[name], state, sizes, dtype)

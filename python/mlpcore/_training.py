@@ -548,7 +548,8 @@ def exact(model, data, epochs) -> bool:
     entry in history_."""
     start = time.perf_counter()
     _require_finite(data)
-    W, b, _ = least_squares(data.X, data.target, data.sample_weight,
+    # one memory order, so that a DataFrame and its array give bitwise the same fit
+    W, b, _ = least_squares(np.ascontiguousarray(data.X), data.target, data.sample_weight,
                             fit_intercept=model._fit_bias(),
                             weight_decay=float(model.weight_decay))
     model._weights[0][...] = W

@@ -354,7 +354,7 @@ def _read_model(file, max_bytes):
     sizes, dtype = model._state_shapes(state)
     specs = {}
     for name, field in schema.items():
-        if field.in_members:
+        if field.in_members and name in stored:
             specs.update(field.members(name, stored[name], sizes, dtype))
     total = sum(math.prod(shape) * dt.itemsize for shape, dt in specs.values())
     if total > max_bytes:
@@ -365,7 +365,7 @@ def _read_model(file, max_bytes):
         raise ModelFileError(f"unexpected archive members {_show(sorted(unexpected))}")
     arrays = {m: archive.read(m, dt, shape) for m, (shape, dt) in specs.items()}
     for name, field in schema.items():
-        if field.in_members:
+        if field.in_members and name in stored:
             state[name] = field.from_file(name, stored[name], arrays)
     return _model_from_state(cls, params, state)
 
