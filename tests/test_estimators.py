@@ -214,7 +214,8 @@ def test_verbose_reports_the_epochs(capsys, monkeypatch):
                      verbose=True).fit(X, y)
     model_lines = capsys.readouterr().err.splitlines()
     assert 2 <= len(model_lines) < 10
-    assert "/1000: loss " in model_lines[-1] and "epoch 1000/" not in model_lines[-1]
+    assert "/1000: loss " in model_lines[-2] and "epoch 1000/" not in model_lines[-2]
+    assert model_lines[-1].startswith("LinearRegression stopped: the gradient's norm fell")
 
 
 def test_linear_regression_matches_lstsq():

@@ -309,3 +309,32 @@ def test_adam_trains_and_its_defaults_are_scikit_learns(cls):
     model.fit(X, y)
     assert model.history_["loss"][-1] < model.history_["loss"][0]
     assert model.history_["learning_rate"][-1] == 1e-3
+
+
+def test_verbose_early_stopping_says_why_it_stopped(capsys, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "tqdm", None)  # the plain-text report
+    monkeypatch.setitem(sys.modules, "tqdm.auto", None)
+    X, y = blobs(n=300)
+    model = MLPClassifier((8,), solver="sgd", early_stopping=True, n_iter_no_change=3,
+                          max_epochs=500, verbose=True, random_state=0).fit(X, y)
+    assert model.converged_ and model.n_iter_ < 500
+    last = capsys.readouterr().err.splitlines()[-1]
+    assert last.startswith("MLPClassifier stopped: the validation score did not improve")
+    best = int(np.argmax(model.history_["val_score"])) + 1
+    assert f"the weights of epoch {best} of this fit" in last
+
+
+def test_default_mlp_regressor_trains_on_unscaled_targets():
+    # make_regression's targets are in the hundreds: SGD at 0.01 with momentum diverged
+    datasets = pytest.importorskip("sklearn.datasets")
+    X, y = datasets.make_regression(n_samples=200, n_features=10, random_state=1)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", mlpcore.ConvergenceWarning)
+        model = MLPRegressor(random_state=0).fit(X, y)
+    losses = model.history_["loss"]
+    assert np.isfinite(losses).all() and losses[-1] < losses[0]
+    assert MLPRegressor(solver="lbfgs", random_state=0, max_epochs=500).fit(X, y).score(X, y) > 0.98

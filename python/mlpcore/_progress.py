@@ -42,8 +42,11 @@ class EpochProgress:
         print(self.pending, file=sys.stderr, flush=True)
         self.pending, self.printed_at = None, now
 
-    def close(self) -> None:
+    def close(self, reason: str | None = None) -> None:
+        """Ends the report; reason says why the fit stopped before max_epochs."""
         if self.bar is not None:
             self.bar.close()
         elif self.pending is not None:  # the fit stopped early: its last epoch
             self._print(time.monotonic())
+        if reason:
+            print(f"{self.name} stopped: {reason}", file=sys.stderr, flush=True)

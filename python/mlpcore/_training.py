@@ -286,12 +286,24 @@ class StoppingRule:
         self.tol, self.patience, self.on_validation = tol, n_iter_no_change, on_validation
         self.relative_gradient = relative_gradient and not on_validation
         self.best, self.stall, self.best_params, self.first_gradient = None, 0, None, None
+        self.epochs, self.best_epoch = 0, None  # epochs of this fit seen, the best one
+
+    def reason(self) -> str:
+        """Why the rule stopped the fit, for verbose output."""
+        if self.relative_gradient:
+            return f"the gradient's norm fell to tol={self.tol} times its first value"
+        if self.on_validation:
+            return (f"the validation score did not improve by tol={self.tol} for "
+                    f"{self.patience} epochs; the weights of epoch {self.best_epoch} of this "
+                    "fit, the best on validation, are restored")
+        return f"the training loss did not improve by tol={self.tol} for {self.patience} epochs"
 
     def update(self, history, snapshot) -> bool:
         """Whether to stop after the epoch just recorded in history; snapshot()
         copies the parameters when they are the best on validation so far."""
         if self.tol is None:
             return False
+        self.epochs += 1
         if self.relative_gradient:
             norm, losses = history["grad_norm"][-1], history["loss"]
             if self.first_gradient is None:
@@ -301,7 +313,7 @@ class StoppingRule:
             return norm <= self.tol * self.first_gradient and losses[-1] <= losses[-2]
         metric = -history["val_score"][-1] if self.on_validation else history["loss"][-1]
         if self.best is None:
-            self.best = metric
+            self.best, self.best_epoch = metric, self.epochs
             self.best_params = snapshot() if self.on_validation else None
             return False
         # an epoch that does not beat the best by tol counts as no improvement; the
@@ -309,6 +321,7 @@ class StoppingRule:
         self.stall = 0 if metric < self.best - self.tol else self.stall + 1
         if metric < self.best:
             self.best = metric
+            self.best_epoch = self.epochs
             if self.on_validation:
                 self.best_params = snapshot()
         # a loss that rose at every epoch is moving away: it has not converged
@@ -513,7 +526,7 @@ def compiled_loop(model, data, epochs) -> bool:
     rule = StoppingRule(model.tol, model.n_iter_no_change + model._extra_patience,
                         on_validation=data.validation is not None,
                         relative_gradient=model.solver == "gd")
-    converged = False
+    converged, reason = False, None
     progress = _progress(model, epochs)
     try:
         for epoch in range(epochs):
@@ -522,16 +535,18 @@ def compiled_loop(model, data, epochs) -> bool:
                 scale = _loss_scale(model, data, stats["loss"])
             if progress is not None:
                 progress.update(model.history_)
-            if model._loss.reached_goal(stats) or rule.update(
-                    model.history_, lambda: _snapshot(model)):
-                converged = True
+            if model._loss.reached_goal(stats):
+                converged, reason = True, model._loss.goal
+                break
+            if rule.update(model.history_, lambda: _snapshot(model)):
+                converged, reason = True, rule.reason()
                 break
         if model.solver == "gd":  # an epoch reports the loss of the weights it started from
             final_loss, _ = trainer.evaluate(data.X, data.target, data.weights_arg)
             _check_divergence(model, final_loss, scale, epoch + 1, lr)
     finally:
         if progress is not None:
-            progress.close()
+            progress.close(reason)
     if rule.best_params is not None:
         _restore(model, rule.best_params)
     model._rng_state, model._step = trainer.rng_state, trainer.step
@@ -624,13 +639,15 @@ def lbfgs(model, data, epochs) -> bool:
             progress.update(model.history_)
 
     progress = _progress(model, epochs)
+    result = None
     try:
         result = minimize_lbfgs(fun, _flat(params), max_iter=epochs,
                                 tol=0.0 if model.tol is None else float(model.tol),
                                 callback=record)
     finally:
         if progress is not None:
-            progress.close()
+            progress.close(result.message if result is not None and result.converged
+                           else None)
     fun(result.x)  # the arrays hold the best point found
     for (wa, ba), w, b in zip(model._average, model._weights, model._biases):
         wa[...], ba[...] = w, b  # no averaging: the average is the solution

@@ -7,11 +7,16 @@ epoch does the shuffling, batching, forward pass, loss, backpropagation, SGD
 update and averaging in C++, without allocating.
 
 Optimization parameters, shared by all:
-    solver            "gd" (full batch) or "sgd" (minibatches reshuffled every epoch)
+    solver            "gd" (full batch), "sgd" (minibatches reshuffled every epoch),
+                      "adam" (minibatches, with beta_1, beta_2, epsilon; not the
+                      perceptron), "lbfgs" (full batch, a strong Wolfe line search;
+                      not the perceptron) or "exact" (LinearRegression: an SVD).
+                      Defaults: exact for LinearRegression, lbfgs for
+                      LogisticRegression, adam for the MLPs, sgd for the perceptron
     learning_rate     a step size, or "auto": 1/L for the linear models, with L the
                       Lipschitz constant of the gradient, estimated by power iteration
                       (for "sgd", the expected smoothness of a minibatch gradient);
-                      1.0 for the perceptron, 0.01 for MLPs
+                      1.0 for the perceptron, 0.01 for MLPs, 0.001 for "adam"
     schedule          "constant", or "invscaling": learning_rate / (1 + t)^power_t
                       after t updates
     batch_size        samples per minibatch for "sgd"
@@ -24,7 +29,10 @@ Optimization parameters, shared by all:
     tol, n_iter_no_change
                       stop once the training loss (or, with early stopping, the
                       validation score) has not improved by tol for n_iter_no_change
-                      epochs; tol=None never stops early
+                      epochs (n_iter_no_change + 1 for the MLPs, as in scikit-learn);
+                      "gd" stops once the gradient's norm falls to tol times its first
+                      value, "lbfgs" once every gradient component is within tol;
+                      tol=None (or n_iter_no_change=numpy.inf) never stops early
     early_stopping    hold out validation_fraction of the data, stop on its score and
                       restore the best weights
     shuffle, random_state, warm_start, verbose
