@@ -10,21 +10,51 @@ matrices (with matplotlib); ``get_include`` and ``get_cmake_dir`` locate the C++
 the CMake package of the compiled core.
 """
 
-from . import _core, datasets, features, kernels, plot, reference
-from ._exceptions import ConvergenceWarning, NotFittedError
+import importlib
+
+from . import _core, kernels
 from ._paths import get_cmake_dir, get_include
 from ._runtime import build_info, get_num_threads, num_threads, set_num_threads
-from .estimators import (
-    LinearRegression,
-    LogisticRegression,
-    MLPClassifier,
-    MLPRegressor,
-    Perceptron,
-)
-from .network import MLP
-from .persistence import ModelFileError, load, save
 
 __version__ = _core._build_info()["version"]
+
+# Loaded on first use: the estimators, the transformers and the exceptions are
+# scikit-learn's classes where it is installed, and importing scikit-learn takes a
+# second or more that `import mlpcore` (and every command line call) should not pay;
+# the other modules load what only some programs need (zipfile, csv, json, ...).
+_LAZY = {
+    "LinearRegression": ".estimators",
+    "LogisticRegression": ".estimators",
+    "MLPClassifier": ".estimators",
+    "MLPRegressor": ".estimators",
+    "Perceptron": ".estimators",
+    "ConvergenceWarning": "._exceptions",
+    "NotFittedError": "._exceptions",
+    "MLP": ".network",
+    "ModelFileError": ".persistence",
+    "load": ".persistence",
+    "save": ".persistence",
+    # submodules
+    "datasets": None,
+    "features": None,
+    "plot": None,
+    "reference": None,
+}
+
+
+def __getattr__(name):
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module = _LAZY[name]
+    value = importlib.import_module(f".{name}" if module is None else module, __name__)
+    if module is not None:
+        value = getattr(value, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))
 
 __all__ = [
     "MLP",

