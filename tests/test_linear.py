@@ -157,3 +157,22 @@ def test_linear_property(isa, problem):
     x, w, b, dz, activation = problem
     check_forward(x, w, b, activation)
     check_backward(x, w, dz)
+
+
+@pytest.mark.parametrize("module", [K, R], ids=["kernels", "reference"])
+@pytest.mark.parametrize("skip", ["dx", "dw", "db", "dx+db"])
+def test_backward_skips_a_gradient_given_false(module, dtype, rng, skip):
+    x, w, dz = (random_array(rng, s, dtype) for s in ((17, 9), (9, 5), (17, 5)))
+    full = module.linear_backward(x, w, dz)
+    flags = {name: False for name in skip.split("+")}
+    out = module.linear_backward(x, w, dz, **flags)
+    for name, got, expected in zip(("dx", "dw", "db"), out, full):
+        if name in flags:
+            assert got is None, name
+        else:
+            np.testing.assert_array_equal(got, expected, err_msg=name)
+    given = np.empty((9, 5), dtype)
+    _, dw, _ = module.linear_backward(x, w, dz, dx=False, dw=given)
+    assert dw is given and np.array_equal(given, full[1])
+    with pytest.raises(TypeError, match="dx must be None .* or False"):
+        module.linear_backward(x, w, dz, dx=True)

@@ -272,6 +272,17 @@ py::array linear_forward_py(py::handle x_obj, py::handle w_obj, py::handle b_obj
   return out;
 }
 
+// An output argument: None (allocate it) or an array (write into it) asks for it,
+// False skips it; True is neither.
+bool wanted(const char* kernel, const char* name, py::handle obj) {
+  if (!PyBool_Check(obj.ptr())) return true;
+  if (obj.ptr() == Py_False) return false;
+  fail<py::type_error>(kernel, std::string(name) +
+                                   " must be None (allocate it), an array to write into, or "
+                                   "False (skip it), got True");
+  return true;  // not reached: fail throws
+}
+
 py::tuple linear_backward_py(py::handle x_obj, py::handle w_obj, py::handle dz_obj,
                              py::handle dx_obj, py::handle dw_obj, py::handle db_obj) {
   const char* kernel = "linear_backward";
@@ -280,9 +291,16 @@ py::tuple linear_backward_py(py::handle x_obj, py::handle w_obj, py::handle dz_o
   require_same_dtype(kernel, {{"x", &x}, {"dz", &dz}});
   const int64_t n = x.shape(0), d = x.shape(1), k = w.shape(1);
   require_shape(kernel, "dz", dz, shape2(n, k));
-  py::array dx = output(kernel, "dx", dx_obj, x.dtype(), shape2(n, d), false);
-  py::array dw = output(kernel, "dw", dw_obj, x.dtype(), shape2(d, k), false);
-  py::array db = output(kernel, "db", db_obj, x.dtype(), {k}, false);
+  // False skips a gradient nobody needs (dx of the first layer): it is returned as None.
+  const bool want_dx = wanted(kernel, "dx", dx_obj), want_dw = wanted(kernel, "dw", dw_obj),
+             want_db = wanted(kernel, "db", db_obj);
+  const py::handle none = py::none();
+  py::array dx = output(kernel, "dx", want_dx ? dx_obj : none, x.dtype(),
+                        want_dx ? shape2(n, d) : shape2(0, 0), false);
+  py::array dw = output(kernel, "dw", want_dw ? dw_obj : none, x.dtype(),
+                        want_dw ? shape2(d, k) : shape2(0, 0), false);
+  py::array db = output(kernel, "db", want_db ? db_obj : none, x.dtype(),
+                        {want_db ? k : 0}, false);
   require_no_overlap(kernel, "dx", dx, {{"x", &x}, {"w", &w}, {"dz", &dz}});
   require_no_overlap(kernel, "dw", dw, {{"x", &x}, {"w", &w}, {"dz", &dz}, {"dx", &dx}});
   require_no_overlap(kernel, "db", db,
@@ -291,13 +309,18 @@ py::tuple linear_backward_py(py::handle x_obj, py::handle w_obj, py::handle dz_o
   by_dtype(x, [&](auto tag) {
     using T = decltype(tag);
     auto xv = cmatrix<T>(x), wv = cmatrix<T>(w), dzv = cmatrix<T>(dz);
-    auto dxv = matrix<T>(dx), dwv = matrix<T>(dw);
-    T* dbp = ptr<T>(staged_db.work);
+    MatView<T> dxv{nullptr, n, d, 0, 0}, dwv{nullptr, d, k, 0, 0};
+    if (want_dx) dxv = matrix<T>(dx);
+    if (want_dw) dwv = matrix<T>(dw);
+    T* dbp = want_db ? ptr<T>(staged_db.work) : nullptr;
     Compute compute;
     linear_backward<T>(dxv, dwv, dbp, xv, wv, dzv);
   });
   staged_db.finish();
-  return py::make_tuple(dx, dw, db);
+  auto result = [&](bool want, const py::array& a) -> py::object {
+    return want ? py::object(a) : py::object(py::none());
+  };
+  return py::make_tuple(result(want_dx, dx), result(want_dw, dw), result(want_db, db));
 }
 
 }  // namespace
@@ -401,6 +424,9 @@ Tolerance: that of matmul, then a few ulp for g.)doc");
   m.def("linear_backward", &linear_backward_py, py::arg("x"), py::arg("w"), py::arg("dz"),
         py::arg("dx") = py::none(), py::arg("dw") = py::none(), py::arg("db") = py::none(),
         R"doc((dx, dw, db) = (dz @ w.T, x.T @ dz, dz.sum(0)) for dz = dE/dz, z = x @ w + b.
+
+Each of dx, dw, db: None (allocated), an array to write into, or False: not computed,
+returned as None (dx=False for the first layer of a network, whose dx nobody needs).
 
 db is summed in float64, in row order (the same bits for any thread count).)doc");
 }

@@ -384,6 +384,8 @@ def linear_forward(x, w, b=None, activation="identity", out=None):
 def linear_backward(x, w, dz, dx=None, dw=None, db=None):
     """(dx, dw, db) = (dz @ w.T, x.T @ dz, dz.sum(axis=0)); dz (n, k) = dL/d(x @ w + b).
 
+    Each of dx, dw, db: None (allocated), an array to write into, or False: not
+    computed, returned as None (dx of a network's first layer).
     Tolerance of the kernel: the matmul bound with the inner dimension k (dx) or n (dw, db).
     """
     call = _Call("linear_backward", {"x": x, "w": w, "dz": dz})
@@ -395,13 +397,20 @@ def linear_backward(x, w, dz, dx=None, dw=None, db=None):
                f"x is {tuple(x.shape)} but w is {tuple(w.shape)}: x.shape[1] != w.shape[0]")
     k = w.shape[1]
     call.shape(dz.shape == (n, k), f"dz must have shape {(n, k)}, got {_describe(dz)}")
-    dx = call.output("dx", dx, (n, d))
-    dw = call.output("dw", dw, (d, k))
-    db = call.output("db", db, (k,))
-    _store(dx, np.matmul(dz, w.T))
-    _store(dw, np.matmul(x.T, dz))
-    _store(db, dz.sum(axis=0))
-    return dx, dw, db
+    results = []
+    for name, given, shape, value in (("dx", dx, (n, d), lambda: np.matmul(dz, w.T)),
+                                      ("dw", dw, (d, k), lambda: np.matmul(x.T, dz)),
+                                      ("db", db, (k,), lambda: dz.sum(axis=0))):
+        if given is True:
+            raise TypeError(call.msg(f"{name} must be None (allocate it), an array to write "
+                                     "into, or False (skip it), got True"))
+        if given is False:
+            results.append(None)
+            continue
+        out = call.output(name, given, shape)
+        _store(out, value())
+        results.append(out)
+    return tuple(results)
 
 
 # ----------------------------------------------------------------------------------------------
