@@ -173,3 +173,49 @@ def test_gemm_property(isa, problem):
     assert_close(c, expected, rtol=0, atol=gemm_bound(a, b, alpha, beta, c0), what="gemm")
     got = K.matmul(a, b)
     assert_close(got, R.matmul(a, b), rtol=0, atol=gemm_bound(a, b), what="matmul")
+
+
+# The short-k path (k <= 4, n <= 16: a tall X of a few features times a vector) and
+# the column path (A's columns contiguous, n <= 16, a small C: X^T u over a long k, in
+# blocks of 8192 values of k), each against the reference, with alpha and beta, a
+# broadcast (zero-stride) B, and bitwise the same values for 1 and 2 threads.
+@pytest.mark.parametrize("m,k,n", [(1, 1, 1), (5, 2, 3), (1000, 3, 1), (37, 4, 16),
+                                   (3001, 3, 2)], ids=lambda s: str(s))
+def test_short_k_path(isa, dtype, rng, m, k, n):
+    a = random_array(rng, (m, k), dtype)
+    for b in (random_array(rng, (k, n), dtype), view_as(random_array(rng, (k, n), dtype), "bcast")):
+        _check_matmul(a, b)
+        _check_matmul(a[::-1], b)  # negative row stride
+    c = random_array(rng, (m, n), dtype)
+    b = random_array(rng, (k, n), dtype)
+    expected = R.gemm(a, b, c.copy(), alpha=0.5, beta=-2.0)
+    got = K.gemm(a, b, c.copy(), alpha=0.5, beta=-2.0)
+    assert_close(got, expected, rtol=0, atol=gemm_bound(a, b, 0.5, -2.0, c), what="gemm")
+
+
+@pytest.mark.parametrize("m,k,n", [(1, 5, 1), (3, 8191, 1), (4, 8192, 2), (5, 8193, 3),
+                                   (3, 40_000, 1), (100, 300, 16), (1024, 1024, 1)],
+                         ids=lambda s: str(s))
+def test_column_path(isa, dtype, rng, m, k, n):
+    x = random_array(rng, (k, m), dtype)  # A = x.T has contiguous columns
+    for b in (random_array(rng, (k, n), dtype), view_as(random_array(rng, (k, n), dtype), "bcast")):
+        _check_matmul(x.T, b)
+    b = random_array(rng, (k, n), dtype)
+    c = random_array(rng, (m, n), dtype)
+    expected = R.gemm(x.T, b, c.copy(), alpha=2.0, beta=0.5)
+    got = K.gemm(x.T, b, c.copy(), alpha=2.0, beta=0.5)
+    assert_close(got, expected, rtol=0, atol=gemm_bound(x.T, b, 2.0, 0.5, c), what="gemm")
+
+
+# large enough (m n k > 4M multiply-adds) to use 2 threads
+@pytest.mark.parametrize("shape", [(3, 2_000_000, 1), (16, 300_000, 2)], ids=str)
+def test_column_path_is_bitwise_the_same_on_any_thread_count(dtype, rng, shape):
+    import mlpcore
+
+    m, k, n = shape
+    x, b = random_array(rng, (k, m), dtype), random_array(rng, (k, n), dtype)
+    results = []
+    for threads in (1, 2):
+        with mlpcore.num_threads(threads):
+            results.append(K.matmul(x.T, b))
+    np.testing.assert_array_equal(results[0], results[1])

@@ -207,6 +207,103 @@ void gemm_narrow(T alpha, MatView<const T> a, MatView<const T> b, T beta, MatVie
   rows(omp_get_thread_num(), omp_get_num_threads());
 }
 
+// Column products: A's columns contiguous (A = X^T of a row-major X: the gradient
+// X^T u of a tall X, or a transposed matrix-vector product), few columns in C and
+// a small C. C(:, j) is a sum of columns of A weighted by B(p, j), over fixed blocks
+// of kColumnBlock values of p, each block's sums in increasing p; the blocks' sums
+// are then added in block order. Blocks go to threads whole, so any thread count
+// gives bitwise the same C. B may have any strides, zero included (a broadcast).
+constexpr int64_t kColumnBlock = 8192;
+constexpr int64_t kColumnMaxC = 16384;  // elements of C: the partial sums stay small
+
+template <class T>
+void gemm_columns(T alpha, MatView<const T> a, MatView<const T> b, T beta, MatView<T> c,
+                  const GemmEpilogue<T>* ep) {
+  const VectorMath<T>& vm = active_vector_math<T>();
+  const int64_t m = c.rows, n = c.cols, k = a.cols;
+  const int64_t blocks = (k + kColumnBlock - 1) / kColumnBlock;
+  T* partial = static_cast<T*>(t_workspace.get(static_cast<size_t>(blocks * n * m) * sizeof(T)));
+  // The calling thread (thread 0) polls for Ctrl-C between blocks; all stop on it.
+  std::atomic<bool> stop{false};
+  auto block_sums = [&](int64_t first, int64_t last, bool poll) {
+    for (int64_t blk = first; blk < last && !stop.load(std::memory_order_relaxed); ++blk) {
+      const int64_t p0 = blk * kColumnBlock, kb = min64(kColumnBlock, k - p0);
+      for (int64_t j = 0; j < n; ++j) {
+        T* acc = partial + (blk * n + j) * m;
+        for (int64_t i = 0; i < m; ++i) acc[i] = T(0);
+        vm.axpy_columns(acc, a.data + p0 * a.cs, a.cs, b.data + p0 * b.rs + j * b.cs, b.rs,
+                        m, kb);
+      }
+      if (poll && interrupt_requested()) stop.store(true, std::memory_order_relaxed);
+    }
+  };
+  const int nt = static_cast<int>(min64(threads_for(m * n * k, kMinFmaPerThread), blocks));
+  if (nt <= 1) {
+    block_sums(0, blocks, true);
+  } else {
+#pragma omp parallel num_threads(nt)
+    {
+      const int tid = omp_get_thread_num(), team = omp_get_num_threads();
+      block_sums(blocks * tid / team, blocks * (tid + 1) / team, tid == 0);
+    }
+  }
+  if (stop.load()) throw Interrupted();
+  for (int64_t j = 0; j < n; ++j)
+    for (int64_t i = 0; i < m; ++i) {
+      T sum = partial[j * m + i];
+      for (int64_t blk = 1; blk < blocks; ++blk) sum += partial[(blk * n + j) * m + i];
+      c(i, j) = beta == T(0) ? alpha * sum : beta * c(i, j) + alpha * sum;
+    }
+  if (ep) ep->fn(ep->ctx, c.data, c.rs, c.cs, 0, 0, m, n);
+}
+
+// Few columns and a short k (a tall X of 2 or 3 features times a vector): one row
+// of A at a time, each C(i, j) summed in increasing p, rows split between threads.
+// The narrow kernels' vector lanes would mostly hold padding here.
+constexpr int64_t kShortMaxK = 4;
+
+// Rows [i0, i1) of C for a compile-time k (unrolled), column j of B in registers.
+template <int K, class T>
+void short_rows(T alpha, MatView<const T> a, MatView<const T> b, T beta, MatView<T> c,
+                int64_t i0, int64_t i1) {
+  for (int64_t j = 0; j < c.cols; ++j) {
+    T bj[K];
+    for (int p = 0; p < K; ++p) bj[p] = b(p, j);
+    for (int64_t i = i0; i < i1; ++i) {
+      const T* ai = a.data + i * a.rs;
+      T sum = T(0);
+      for (int p = 0; p < K; ++p) sum += ai[p * a.cs] * bj[p];
+      T& out = c(i, j);
+      out = beta == T(0) ? alpha * sum : beta * out + alpha * sum;
+    }
+  }
+}
+
+template <class T>
+void gemm_short(T alpha, MatView<const T> a, MatView<const T> b, T beta, MatView<T> c,
+                const GemmEpilogue<T>* ep) {
+  const int64_t m = c.rows, n = c.cols, k = a.cols;
+  auto rows = [&](int64_t i0, int64_t i1) {
+    switch (k) {
+      case 1: short_rows<1>(alpha, a, b, beta, c, i0, i1); break;
+      case 2: short_rows<2>(alpha, a, b, beta, c, i0, i1); break;
+      case 3: short_rows<3>(alpha, a, b, beta, c, i0, i1); break;
+      default: short_rows<kShortMaxK>(alpha, a, b, beta, c, i0, i1); break;
+    }
+    if (ep) ep->fn(ep->ctx, c.data + i0 * c.rs, c.rs, c.cs, i0, 0, i1 - i0, n);
+  };
+  const int nt = threads_for(m * n * k, kMinFmaPerThread);
+  if (nt == 1) {
+    rows(0, m);
+    return;
+  }
+#pragma omp parallel num_threads(nt)
+  {
+    const int tid = omp_get_thread_num(), team = omp_get_num_threads();
+    rows(m * tid / team, m * (tid + 1) / team);
+  }
+}
+
 }  // namespace
 
 namespace {
@@ -234,8 +331,17 @@ void gemm(T alpha, MatView<const T> a, MatView<const T> b, T beta, MatView<T> c,
   // products along k, without packing A (narrow.hpp). Chosen on n, the layout and
   // the ISA only, never on m or the thread count, so that any subset of the rows of
   // A gives bitwise the same rows of C.
+  if (n <= gemm_detail::kNarrowMaxN && k <= kShortMaxK) {
+    gemm_short<T>(alpha, a, b, beta, c, epilogue);
+    return;
+  }
   if (n <= gemm_detail::kNarrowMaxN && a.cs == 1) {
     gemm_narrow<T>(alpha, a, b, beta, c, epilogue);
+    return;
+  }
+  // Few columns, A's columns contiguous and a small C (X^T u): sums of columns of A.
+  if (n <= gemm_detail::kNarrowMaxN && a.rs == 1 && m * n <= kColumnMaxC) {
+    gemm_columns<T>(alpha, a, b, beta, c, epilogue);
     return;
   }
 

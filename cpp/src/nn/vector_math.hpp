@@ -31,6 +31,10 @@ struct VectorMath {
   void (*sample_step)(T* w, const T* x, int64_t n, T g, T lr, T wd);
   // No element of the contiguous x[0, n) is NaN or infinite.
   bool (*all_finite)(const T* x, int64_t n);
+  // acc[i] += sum_{p < k} a[p * lda + i] b[p * ldb] for i < m, in increasing p for
+  // every i: a product along k of contiguous columns of A (GEMM's column path).
+  void (*axpy_columns)(T* acc, const T* a, int64_t lda, const T* b, int64_t ldb, int64_t m,
+                       int64_t k);
 };
 
 // No NaN or infinity among the n values of x with stride `stride` (elements):

@@ -530,6 +530,38 @@ bool all_finite_impl(const T* x, int64_t n) {
   return bad == 0;
 }
 
+// A few rows (m <= M): the sums stay in registers across p instead of being stored
+// and reloaded at every p; each is the same sequence of multiply-adds.
+template <int M, class T>
+void axpy_columns_few(T* acc, const T* a, int64_t lda, const T* b, int64_t ldb, int64_t k) {
+  T s[M];
+  for (int i = 0; i < M; ++i) s[i] = acc[i];
+  for (int64_t p = 0; p < k; ++p) {
+    const T bp = b[p * ldb];
+    const T* ap = a + p * lda;
+    for (int i = 0; i < M; ++i) s[i] += ap[i] * bp;
+  }
+  for (int i = 0; i < M; ++i) acc[i] = s[i];
+}
+
+template <class T>
+void axpy_columns_impl(T* acc, const T* a, int64_t lda, const T* b, int64_t ldb, int64_t m,
+                       int64_t k) {
+  switch (m) {
+    case 1: return axpy_columns_few<1>(acc, a, lda, b, ldb, k);
+    case 2: return axpy_columns_few<2>(acc, a, lda, b, ldb, k);
+    case 3: return axpy_columns_few<3>(acc, a, lda, b, ldb, k);
+    case 4: return axpy_columns_few<4>(acc, a, lda, b, ldb, k);
+    default: break;
+  }
+  for (int64_t p = 0; p < k; ++p) {
+    const T bp = b[p * ldb];
+    const T* ap = a + p * lda;
+#pragma omp simd
+    for (int64_t i = 0; i < m; ++i) acc[i] += ap[i] * bp;
+  }
+}
+
 }  // namespace
 
 const VectorMath<float>& table_f() {
@@ -539,7 +571,8 @@ const VectorMath<float>& table_f() {
                                    cross_entropy_rows_impl<float>,
                                    dot_impl<float>,
                                    sample_step_impl<float>,
-                                   all_finite_impl<float>};
+                                   all_finite_impl<float>,
+                                   axpy_columns_impl<float>};
   return t;
 }
 const VectorMath<double>& table_d() {
@@ -549,7 +582,8 @@ const VectorMath<double>& table_d() {
                                     cross_entropy_rows_impl<double>,
                                     dot_impl<double>,
                                     sample_step_impl<double>,
-                                    all_finite_impl<double>};
+                                    all_finite_impl<double>,
+                                    axpy_columns_impl<double>};
   return t;
 }
 

@@ -3,6 +3,7 @@ installed), timed interleaved in one process."""
 
 from __future__ import annotations
 
+import itertools
 import time
 
 import numpy as np
@@ -132,6 +133,110 @@ def cases(quick, rng):
     }, None
 
 
+def small_m_cases(quick, rng):
+    """GEMM at the small batch sizes of minibatch training, per MLP layer shape."""
+    batches = [16, 64] if quick else [16, 32, 64, 128, 256]
+    for k, n in [(784, 128), (784, 256), (256, 10), (128, 784)]:
+        for m in batches:
+            yield (f"matmul small-M ({m}x{k})@({k}x{n})", np.float32,
+                   *gemm_case(m, k, n, np.float32, rng))
+
+
+def cliff_cases(quick, rng):
+    """Shapes and layouts far from the square: tall, wide, thin, transposed, strided
+    and zero-stride (broadcast) operands, where a blocked GEMM can fall off a cliff."""
+    f32 = np.float32
+    long = 200_000 if quick else 2_000_000
+    tall = rng.standard_normal((long, 3)).astype(f32)
+    u = rng.standard_normal((long, 1)).astype(f32)
+    v = rng.standard_normal((3, 1)).astype(f32)
+    wide = rng.standard_normal((3, long)).astype(f32)
+    sq = rng.standard_normal((1024, 1024)).astype(f32)
+    vec = rng.standard_normal((1024, 1)).astype(f32)
+    shapes = {
+        "tall (n x 3)@(3 x 1)": (tall, v),
+        "thin X.T@u (3 x n)@(n x 1)": (tall.T, u),
+        "wide (3 x n)@(n x 1)": (wide, u),
+        "outer (n x 1)@(1 x 3)": (u, v.T),
+        "gemv (1024x1024)@(1024x1)": (sq, vec),
+        "transposed gemv A.T@x": (sq.T, vec),
+        "strided rows A[::2]@x": (sq[::2], vec),
+        "strided cols A[:, ::2]@x[::2]": (sq[:, ::2], vec[::2]),
+        "zero-stride (3 x n)@broadcast(n x 1)": (tall.T, np.broadcast_to(f32(1), (long, 1))),
+        "zero-stride broadcast(1024x1024)@x": (np.broadcast_to(sq[:1], (1024, 1024)), vec),
+    }
+    for name, (a, b) in shapes.items():
+        yield f"matmul cliff {name}", f32, {
+            "mlpcore": lambda a=a, b=b: K.matmul(a, b),
+            "numpy": lambda a=a, b=b: np.matmul(a, b),
+        }, 2.0 * a.shape[0] * a.shape[1] * b.shape[1]
+
+
+def overhead_cases(rng):
+    """The fixed cost of one call on 10 values, against NumPy's expression."""
+    a = rng.standard_normal((1, 10)).astype(np.float32)
+    w = rng.standard_normal((10, 1)).astype(np.float32)
+    out = np.empty(10, np.float32)
+    flat = a.reshape(-1)
+    yield "overhead matmul (1x10)@(10x1)", np.float32, {
+        "mlpcore": lambda: K.matmul(a, w), "numpy": lambda: a @ w}, None
+    yield "overhead activation relu 10", np.float32, {
+        "mlpcore": lambda: K.activation_forward("relu", flat, out=out),
+        "numpy": lambda: np.maximum(flat, 0, out=out)}, None
+
+    def numpy_softmax():
+        e = np.exp(a - a.max(1, keepdims=True))
+        return e / e.sum(1, keepdims=True)
+
+    yield "overhead softmax (1x10)", np.float32, {
+        "mlpcore": lambda: K.softmax_forward(a), "numpy": numpy_softmax}, None
+
+
+def drop_in_loop_case(quick, rng):
+    """A NumPy training loop for a 784-128-10 ReLU MLP with batch 64, and the same
+    loop written with mlpcore.kernels (the first layer's dx skipped): one epoch of
+    each on the same MNIST-like data."""
+    f32 = np.float32
+    n = 2048 if quick else 16384
+    X = rng.random((n, 784), dtype=f32)
+    y = rng.integers(0, 10, n)
+    init = [(rng.standard_normal((784, 128)) * 0.05).astype(f32), np.zeros(128, f32),
+            (rng.standard_normal((128, 10)) * 0.05).astype(f32), np.zeros(10, f32)]
+    lr, batch = 0.01, 64
+
+    def numpy_epoch(params=[p.copy() for p in init]):
+        w1, b1, w2, b2 = params
+        for s in range(0, n, batch):
+            x, t = X[s:s + batch], y[s:s + batch]
+            h = np.maximum(x @ w1 + b1, 0)
+            z = h @ w2 + b2
+            e = np.exp(z - z.max(1, keepdims=True))
+            dz = e / e.sum(1, keepdims=True)
+            dz[np.arange(len(t)), t] -= 1
+            dz /= len(t)
+            dh = (dz @ w2.T) * (h > 0)
+            w2 -= lr * (h.T @ dz)
+            b2 -= lr * dz.sum(0)
+            w1 -= lr * (x.T @ dh)
+            b1 -= lr * dh.sum(0)
+
+    def mlpcore_epoch(params=[p.copy() for p in init]):
+        w1, b1, w2, b2 = params
+        for s in range(0, n, batch):
+            x, t = X[s:s + batch], y[s:s + batch]
+            h = K.linear_forward(x, w1, b1, "relu")
+            z = K.linear_forward(h, w2, b2)
+            _, dz = K.cross_entropy_forward_backward(z, t)
+            dh, dw2, db2 = K.linear_backward(h, w2, dz)
+            dh = K.activation_backward("relu", h, dh, out=dh)
+            _, dw1, db1 = K.linear_backward(x, w1, dh, dx=False)
+            for p, g in ((w2, dw2), (b2, db2), (w1, dw1), (b1, db1)):
+                K.sgd_step(p, g, lr)
+
+    yield f"drop-in loop 784-128-10 relu, batch 64, {n} rows", f32, {
+        "mlpcore": mlpcore_epoch, "numpy": numpy_epoch}, None
+
+
 def blas_name():
     try:
         from threadpoolctl import threadpool_info
@@ -148,7 +253,10 @@ def run_kernels(quick, repeats, name_filter=""):
     results = []
     print(f"\n{'case':<44}{'dtype':<8}{'mlpcore':>11}{'numpy':>11}{'ratio':>7}"
           f"{'torch':>11}{'ratio':>7}{'GFLOP/s':>9}")
-    for name, dtype, contenders, flops in cases(quick, rng):
+    every = itertools.chain(cases(quick, rng), small_m_cases(quick, rng),
+                            cliff_cases(quick, rng), overhead_cases(rng),
+                            drop_in_loop_case(quick, rng))
+    for name, dtype, contenders, flops in every:
         if name_filter not in name:
             continue
         t = measure(contenders, repeats)
