@@ -338,3 +338,15 @@ def test_default_mlp_regressor_trains_on_unscaled_targets():
     losses = model.history_["loss"]
     assert np.isfinite(losses).all() and losses[-1] < losses[0]
     assert MLPRegressor(solver="lbfgs", random_state=0, max_epochs=500).fit(X, y).score(X, y) > 0.98
+
+
+@pytest.mark.parametrize("make", [lambda: LinearRegression(),
+                                  lambda: MLPRegressor((4,), solver="lbfgs")],
+                         ids=["exact", "lbfgs"])
+def test_data_whose_loss_overflows_is_refused_clearly(make):
+    X, y = regression(n=50)
+    model = make()
+    with pytest.raises(ValueError, match=r"cannot fit this data: its training loss is inf"
+                                         r".*Scale X \(and y\)"):
+        model.fit(X * 1e200, y * 1e200)
+    assert not hasattr(model, "n_features_in_")  # left as it was

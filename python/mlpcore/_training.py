@@ -419,10 +419,11 @@ def _check_divergence(model, loss, scale, epoch, lr):
                 f"the larger of its loss at the start and a zero output's ({scale:.4g})")
     else:
         return
+    advice = ("" if lr is None else
+              f" Use a smaller learning_rate than the {lr:.4g} used.")  # None: no step size
     raise ValueError(
-        f"{type(model).__name__} diverged at epoch {epoch} of this fit: {what}. Use a "
-        f"smaller learning_rate than the {lr:.4g} used. The estimator is left as it was "
-        "before this fit.")
+        f"{type(model).__name__} diverged at epoch {epoch} of this fit: {what}.{advice} The "
+        "estimator is left as it was before this fit.")
 
 
 # -------------------------------------------------------------------------- the fit
@@ -621,11 +622,26 @@ def exact(model, data, epochs) -> bool:
     weighted = residual * (w / w.sum())[:, None]  # the gradient, at the solution about 0
     grad = np.concatenate([(X.T @ weighted + decay * W64).ravel(),
                            weighted.sum(0) if model._fit_bias() else []])
-    _check_divergence(model, loss, None, 1, 0.0)
+    _refuse_overflow(model, loss, data)
+    _check_divergence(model, loss, None, 1, None)
     _record(model, {"loss": loss, "learning_rate": 0.0,
                     "grad_norm": float(np.linalg.norm(grad))}, start)
     model.t_ = model._step
     return True
+
+
+def _refuse_overflow(model, loss, data):
+    """ValueError for a loss that overflows although X is finite: data too large for
+    the solver's arithmetic, which no step size cures (unlike a divergence)."""
+    if np.isfinite(loss):
+        return
+    top = max(float(np.max(np.abs(data.X), initial=0.0)),
+              float(np.max(np.abs(data.target), initial=0.0))
+              if data.target.dtype.kind == "f" else 0.0)
+    raise ValueError(
+        f"{type(model).__name__} cannot fit this data: its training loss is {loss} in "
+        f"{data.X.dtype} arithmetic, with values of magnitude up to {top:.3g}. Scale X "
+        "(and y) first, for example with mlpcore.features.Standardizer.")
 
 
 def _require_finite(data):
@@ -668,17 +684,21 @@ def lbfgs(model, data, epochs) -> bool:
         last.update(x=x.copy(), g=g)
         return loss, g
 
-    start = [time.perf_counter()]
-    scale = _loss_scale(model, data, fun(_flat(params))[0])
-    lr_note = 0.0
+    started = time.perf_counter()
+    start_loss, start_grad = fun(_flat(params))
+    _refuse_overflow(model, start_loss if np.isfinite(start_grad).all() else np.inf, data)
+    scale = _loss_scale(model, data, start_loss)
 
     def record(x, f):
+        """One accepted step as an epoch of history_ (the line search chooses the
+        step length: history_'s learning_rate is 0 for L-BFGS)."""
+        nonlocal started
         g = last["g"] if np.array_equal(last.get("x"), x) else fun(x)[1]
-        _check_divergence(model, f, scale, model.n_iter_ + 1, lr_note)
-        _record(model, {"loss": float(f), "learning_rate": lr_note,
-                        "grad_norm": float(np.linalg.norm(g))}, start[0])
+        _check_divergence(model, f, scale, model.n_iter_ + 1, None)
+        _record(model, {"loss": float(f), "learning_rate": 0.0,
+                        "grad_norm": float(np.linalg.norm(g))}, started)
         model._step += 1
-        start[0] = time.perf_counter()
+        started = time.perf_counter()
         if progress is not None:
             progress.update(model.history_)
 
