@@ -138,7 +138,8 @@ def test_ctrl_c_stops_a_long_matmul(threads, dtype):
 
 @pytest.mark.parametrize("model", ["MLPRegressor((256, 256), batch_size=64)",
                                    "LogisticRegression(solver='sgd', batch_size=1)",
-                                   "Perceptron()", "LinearRegression()"])
+                                   "Perceptron()", "LinearRegression(solver='gd')",
+                                   "MLPClassifier((64,))"])
 def test_ctrl_c_stops_a_long_fit_and_leaves_a_first_fit_unfitted(model):
     out = run_child(INTERRUPT + f"""
     from mlpcore import *

@@ -459,7 +459,7 @@ def state_cases(src):
     for name in ("coef_", "intercept_", "coefs_", "intercepts_", "loss_", "predict", "fit",
                  "__class__", "__dict__", "_publish", "get_params", "_hidden_sizes", "extra"):
         cases.append((f"entry {name}", lambda m, n=name: m["state"].update({n: 1})))
-    for name in set(state) - {"feature_names_in_"}:  # the only optional entry
+    for name in set(state) - {name for _, name in OPTIONAL_STATE}:
         cases.append((f"without {name}", lambda m, n=name: m["state"].pop(n)))
     if "classes_" in state:
         values = state["classes_"]["values"]  # strings, or [type, int] pairs
@@ -593,6 +593,11 @@ def mutations(meta):
             yield path, "added", "unknown", replaced(meta, path, {**node, "unknown": 1})
 
 
+# The state entries a valid file may lack: feature names (X without them), and Adam's
+# step (files written before it).
+OPTIONAL_STATE = {("state", "feature_names_in_"), ("state", "_optimizer_step")}
+
+
 def refusal_required(path, kind):
     """Mutations that no valid file can result from: all but new values of the same
     type, new types of hyperparameters, and removed optional entries."""
@@ -601,7 +606,7 @@ def refusal_required(path, kind):
     if kind == "type":
         return path[0] != "params" or len(path) == 1
     if kind == "removed":
-        return path != ("state", "feature_names_in_") and path[:2] != ("params", "class_weight")
+        return path not in OPTIONAL_STATE and path[:2] != ("params", "class_weight")
     return False
 
 

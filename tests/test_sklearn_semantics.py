@@ -350,3 +350,73 @@ def test_data_whose_loss_overflows_is_refused_clearly(make):
                                          r".*Scale X \(and y\)"):
         model.fit(X * 1e200, y * 1e200)
     assert not hasattr(model, "n_features_in_")  # left as it was
+
+
+def test_a_warm_exact_fit_after_an_averaged_one_publishes_its_solution():
+    X, y = regression()
+    model = LinearRegression(solver="sgd", average=True, warm_start=True, max_epochs=2,
+                             learning_rate=0.001, random_state=0).fit(X, y)
+    model.set_params(solver="exact").fit(X, y)
+    np.testing.assert_allclose(model.coef_, LinearRegression().fit(X, y).coef_, rtol=1e-12)
+
+
+def test_a_warm_fit_starts_a_fresh_optimizer():
+    # scikit-learn makes a new optimizer at every fit: SGD's velocities are not Adam's
+    # first moments, and Adam's bias correction counts from the fresh start
+    X, y = regression()
+    model = MLPRegressor((20,), solver="sgd", learning_rate=0.01, max_epochs=100,
+                         random_state=0).fit(X, y)
+    before = model.loss_
+    model.set_params(warm_start=True, solver="adam", max_epochs=1).fit(X, y)
+    assert model.loss_ < 2 * before, (before, model.loss_)
+    assert model.t_ > model.n_iter_  # t_ continues for the MLPs
+
+
+def test_partial_fit_weights_scale_the_steps_with_the_default_step_size_too():
+    X, y = regression(n=64)
+    coefs = {}
+    for weight in (2.0, 1.0, 0.5):
+        model = LinearRegression(solver="sgd", batch_size=64, shuffle=False)
+        model.partial_fit(X, y, sample_weight=np.full(len(y), weight))
+        coefs[weight] = model.coef_.copy()
+    np.testing.assert_allclose(coefs[2.0], 2 * coefs[1.0], rtol=1e-12)
+    np.testing.assert_allclose(coefs[0.5], 0.5 * coefs[1.0], rtol=1e-12)
+
+
+def test_gradient_descent_with_n_iter_no_change_inf_runs_every_epoch():
+    X, y = regression()
+    with pytest.warns(mlpcore.ConvergenceWarning):
+        model = LinearRegression(solver="gd", n_iter_no_change=np.inf, max_epochs=300).fit(X, y)
+    assert model.n_iter_ == 300
+
+
+def test_a_write_into_an_averaged_coef_is_the_next_start():
+    X, y = regression()
+    model = LinearRegression(solver="sgd", average=True, max_epochs=3, tol=None,
+                             random_state=0).fit(X, y)
+    model.coef_[...] = 100.0
+    model.set_params(learning_rate=1e-12).partial_fit(X, y)
+    np.testing.assert_allclose(model.coef_, 100.0, rtol=1e-9)
+
+
+def test_an_lbfgs_stop_before_max_epochs_says_why():
+    X, y = blobs()
+    with pytest.warns(mlpcore.ConvergenceWarning) as caught:
+        model = LogisticRegression(tol=0.0, max_epochs=1000).fit(X.astype(np.float32), y)
+    messages = [str(w.message) for w in caught]
+    if model.n_iter_ < 1000:
+        assert any("lbfgs stopped after" in m and "because" in m for m in messages), messages
+    else:
+        assert any("max_epochs=1000 reached" in m for m in messages), messages
+
+
+def test_a_model_pickled_before_adam_trains_on():
+    X, y = regression()
+    model = MLPRegressor((4,), solver="sgd", batch_size=32, max_epochs=2, tol=None,
+                         random_state=0).fit(X, y)
+    for name in ("_second_moment", "_optimizer_step"):  # as an older version pickled it
+        del model.__dict__[name]
+    copy = pickle.loads(pickle.dumps(model))
+    copy.partial_fit(X, y)
+    copy.set_params(solver="adam").partial_fit(X, y)
+    assert np.isfinite(copy.loss_)

@@ -406,6 +406,9 @@ trainer's dtype, C-contiguous and writeable. Changes no weights, moments or stat
           "step", [](const PyTrainer& t) { return t.state_.step; },
           [](PyTrainer& t, int64_t v) { t.state_.step = v; })
       .def_property(
+          "optimizer_step", [](const PyTrainer& t) { return t.state_.optimizer_step; },
+          [](PyTrainer& t, int64_t v) { t.state_.optimizer_step = v; })
+      .def_property(
           "average_count", [](const PyTrainer& t) { return t.state_.average_count; },
           [](PyTrainer& t, int64_t v) { t.state_.average_count = v; });
   m.def(

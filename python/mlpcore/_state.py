@@ -66,8 +66,8 @@ class Field:
 
 
 class Int(Field):
-    def __init__(self, low, high=INT64_MAX):
-        self.low, self.high = low, high
+    def __init__(self, low, high=INT64_MAX, *, optional=False):
+        self.low, self.high, self.optional = low, high, optional
 
     def to_file(self, name, value, members):
         return int(value)

@@ -349,6 +349,8 @@ class StoppingRule:
             return False
         self.epochs += 1
         if self.relative_gradient:
+            if self.patience == np.inf:  # n_iter_no_change=inf: never stop early
+                return False
             norm, losses = history["grad_norm"][-1], history["loss"]
             if self.first_gradient is None:
                 self.first_gradient = norm
@@ -483,8 +485,8 @@ def fit(model, X, y, sample_weight, *, incremental, classes=None):
         model.history_ = {key: [] for key, _ in (*HISTORY, *model._loss.history_fields)}
     if not incremental:
         model.n_iter_ = 0
-        if not first and model._restarts_clock_on_fit:
-            model._restart_clock()
+        if not first:
+            model._fresh_optimizer()
     elif first:
         model.n_iter_ = 0
     if model.early_stopping and not incremental:
@@ -492,11 +494,16 @@ def fit(model, X, y, sample_weight, *, incremental, classes=None):
         for key, _ in VALIDATION:
             model.history_.setdefault(key, [])
     epochs = 1 if incremental else int(model.max_epochs)
+    model._stop_reason = None
     converged = SOLVERS[model.solver](model, data, epochs)
+    reason = model.__dict__.pop("_stop_reason", None)
     model.converged_ = converged
     if not converged and not incremental:
         goal = model._loss.goal
-        if goal is not None or model.tol is not None:
+        if reason is not None and model.n_iter_ < epochs:  # stopped before max_epochs
+            warn(f"{type(model).__name__} did not converge: {model.solver} stopped after "
+                 f"{model.n_iter_} iterations because {reason}", ConvergenceWarning)
+        elif goal is not None or model.tol is not None:
             what = goal or _stopping_goal(model)
             warn(f"{type(model).__name__} did not converge: max_epochs={model.max_epochs} "
                  f"reached before {what}", ConvergenceWarning)
@@ -524,6 +531,7 @@ def make_trainer(model, data, lr):
         velocities=model._velocity, averages=model._average, **_optimizer(model),
     )
     trainer.rng_state, trainer.step = model._rng_state, model._step
+    trainer.optimizer_step = model._optimizer_step
     trainer.average_count = model._average_count
     return trainer
 
@@ -561,7 +569,9 @@ def _run_epoch(model, trainer, data, epoch, scale, lr):
 
 def compiled_loop(model, data, epochs) -> bool:
     """Runs up to epochs epochs of the compiled loop; whether the fit converged."""
-    lr = learning_rate(model, data.X, data.sample_weight)
+    # The step size follows the data, not the unit of partial_fit's raw weights, which
+    # then scale each sample's step (weight_scale is 1 for fit).
+    lr = learning_rate(model, data.X, data.sample_weight / data.weight_scale)
     trainer = make_trainer(model, data, lr)
     # With one batch an epoch (gd, or no more rows than batch_size: partial_fit on a
     # minibatch) the first epoch reports the loss of the starting weights itself, and
@@ -595,6 +605,7 @@ def compiled_loop(model, data, epochs) -> bool:
     if rule.best_params is not None:
         _restore(model, rule.best_params)
     model._rng_state, model._step = trainer.rng_state, trainer.step
+    model._optimizer_step = trainer.optimizer_step
     model._average_count = trainer.average_count
     model.t_ = model._step
     return converged
@@ -614,6 +625,7 @@ def exact(model, data, epochs) -> bool:
                             weight_decay=float(model.weight_decay))
     model._weights[0][...] = W
     model._biases[0][...] = b
+    _no_average(model)
     X, W64 = data.X.astype(np.float64), W.astype(np.float64)
     w, decay = data.sample_weight.astype(np.float64), float(model.weight_decay)
     residual = X @ W64 + b - data.target
@@ -628,6 +640,14 @@ def exact(model, data, epochs) -> bool:
                     "grad_norm": float(np.linalg.norm(grad))}, start)
     model.t_ = model._step
     return True
+
+
+def _no_average(model):
+    """A solver without iterates to average: the average is its solution, and
+    prediction uses the weights."""
+    for (wa, ba), w, b in zip(model._average, model._weights, model._biases):
+        wa[...], ba[...] = w, b
+    model._average_count = 0
 
 
 def _refuse_overflow(model, loss, data):
@@ -713,10 +733,9 @@ def lbfgs(model, data, epochs) -> bool:
             progress.close(result.message if result is not None and result.converged
                            else None)
     fun(result.x)  # the arrays hold the best point found
-    for (wa, ba), w, b in zip(model._average, model._weights, model._biases):
-        wa[...], ba[...] = w, b  # no averaging: the average is the solution
-    model._average_count = 0
+    _no_average(model)
     model.t_ = model._step
+    model._stop_reason = None if result.converged else result.message
     return result.converged and model.tol is not None
 
 

@@ -243,6 +243,7 @@ class _SGDModel(BaseEstimator):
         self._average = [(w.copy(), b.copy()) for w, b in zip(self._weights, self._biases)]
         self._rng_state = int(rng.integers(0, 2**63))
         self._step = 0
+        self._optimizer_step = 0
         self._average_count = 0
         self._epochs_done = 0
         self._dtype = np.dtype(dtype)
@@ -276,15 +277,28 @@ class _SGDModel(BaseEstimator):
             wa[...], ba[...] = w, b
         self._average_count = 0
 
-    def _restart_clock(self):
-        """A warm fit of a linear model counts its updates (t_) from 0 again, so its
-        schedule starts over, as scikit-learn's SGD models do; Adam's moments, whose
-        bias correction follows that count, start over with it."""
-        self._step = 0
-        if self.solver == "adam":
-            for pair in (*self._velocity, *self._second_moment):
-                for a in pair:
-                    a[...] = 0
+    def _fresh_optimizer(self):
+        """A warm fit starts a fresh optimizer from the current weights, as
+        scikit-learn's do: zero velocities and Adam moments, Adam's count from 0. The
+        linear models also count their updates (t_) from 0 again, so that their
+        schedule starts over (scikit-learn's SGD models); the MLPs continue t_."""
+        for pair in (*self._velocity, *self._second_moment):
+            for a in pair:
+                a[...] = 0
+        self._optimizer_step = 0
+        if self._restarts_clock_on_fit:
+            self._step = 0
+
+    def _fill_missing_state(self):
+        """The entries a model saved or pickled before Adam lacks: zero moments."""
+        if "_second_moment" not in self.__dict__:
+            self._second_moment = self._zero_pairs()
+        self.__dict__.setdefault("_optimizer_step", 0)
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        if "_weights" in self.__dict__:
+            self._fill_missing_state()
 
     def _zero_pairs(self):
         return [(np.zeros_like(w), np.zeros_like(b)) for w, b in zip(self._weights, self._biases)]
@@ -326,6 +340,7 @@ class _SGDModel(BaseEstimator):
         "t_": Int(0),
         "converged_": Flag(),
         "_step": Int(0),
+        "_optimizer_step": Int(0, optional=True),  # absent from files before Adam
         "_average_count": Int(0),
         "_epochs_done": Int(0),
         "_rng_state": Int(0, 2**64 - 1),
@@ -357,8 +372,7 @@ class _SGDModel(BaseEstimator):
         for key in self._state_schema:
             self.__dict__.pop(key, None)
         self.__dict__.update(state)
-        if "_second_moment" not in state:
-            self._second_moment = self._zero_pairs()
+        self._fill_missing_state()
         self._check_state_against_params()
         self._publish()
         return self
@@ -402,7 +416,11 @@ class _SGDModel(BaseEstimator):
         return forward(weights, biases, self._activations(), X)
 
     def _publish(self):
-        self.__dict__.update(self._published_attributes(*self._prediction_params()))
+        weights, biases = self._prediction_params()
+        if self._average_count > 0:
+            # copies: a write into coef_ must not change the running average unseen
+            weights, biases = [w.copy() for w in weights], [b.copy() for b in biases]
+        self.__dict__.update(self._published_attributes(weights, biases))
         self.loss_ = self.history_["loss"][-1] if self.history_["loss"] else None
 
     # -------------------------------------------------------------- gradients

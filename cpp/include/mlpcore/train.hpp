@@ -65,7 +65,9 @@ struct SgdConfig {
 // What persists between epochs (and between calls of partial_fit).
 struct TrainState {
   uint64_t rng = 0;            // splitmix64 state of the shuffling
-  int64_t step = 0;            // updates made so far (for invscaling and Adam)
+  int64_t step = 0;            // updates made so far (for invscaling)
+  int64_t optimizer_step = 0;  // updates since the optimizer's moments were last zero
+                               // (Adam's bias correction)
   int64_t average_count = 0;   // iterates in the average so far
 };
 

@@ -340,6 +340,9 @@ void gemm(T alpha, MatView<const T> a, MatView<const T> b, T beta, MatView<T> c,
     return;
   }
   // Few columns, A's columns contiguous and a small C (X^T u): sums of columns of A.
+  // Chosen on the size of C too, so unlike the row paths above, a subset of the rows
+  // of such an A may take another path and get other bits (within the tolerance);
+  // A with contiguous columns is a transposed operand (X^T), never a batch of rows.
   if (n <= gemm_detail::kNarrowMaxN && a.rs == 1 && m * n <= kColumnMaxC) {
     gemm_columns<T>(alpha, a, b, beta, c, epilogue);
     return;

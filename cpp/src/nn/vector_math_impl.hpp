@@ -531,7 +531,9 @@ bool all_finite_impl(const T* x, int64_t n) {
 }
 
 // A few rows (m <= M): the sums stay in registers across p instead of being stored
-// and reloaded at every p; each is the same sequence of multiply-adds.
+// and reloaded at every p (the same multiply-adds in the same order; the compiler may
+// fuse them differently from the vector loop, so m <= 4 and m > 4 may differ in the
+// last bits).
 template <int M, class T>
 void axpy_columns_few(T* acc, const T* a, int64_t lda, const T* b, int64_t ldb, int64_t k) {
   T s[M];

@@ -201,10 +201,10 @@ void Trainer<T>::update(double lr, bool average, TrainState* state) {
     DenseLayer<T>& layer = layers_[k];
     const int64_t nw = layer.n_in * layer.n_out;
     optimizer_step<T>(c, layer.w, dw_[k].data(), layer.w_velocity, layer.w_second, nw, lr,
-                      c.weight_decay, state->step + 1);
+                      c.weight_decay, state->optimizer_step + 1);
     if (c.fit_bias)  // the biases without weight decay
       optimizer_step<T>(c, layer.b, db_[k].data(), layer.b_velocity, layer.b_second, layer.n_out,
-                        lr, 0.0, state->step + 1);
+                        lr, 0.0, state->optimizer_step + 1);
     if (average) {
       average_step<T>(layer.w_average, layer.w, nw, state->average_count);
       average_step<T>(layer.b_average, layer.b, layer.n_out, state->average_count);
@@ -212,6 +212,7 @@ void Trainer<T>::update(double lr, bool average, TrainState* state) {
   }
   if (average) ++state->average_count;
   ++state->step;
+  ++state->optimizer_step;
 }
 
 // The course's perceptron, one sample at a time: on a mistake (sign(s) != d, with
@@ -268,6 +269,7 @@ EpochStats Trainer<T>::perceptron_online_epoch(const Dataset<T>& data, TrainStat
       ++state->average_count;
     }
     ++state->step;
+  ++state->optimizer_step;
   }
   stats.loss = total / double(n);
   stats.learning_rate = lr;
