@@ -107,6 +107,10 @@ class Trainer:
         intercept_grads: typing.Any,
     ) -> float:
         """The objective of one full batch at the current weights, and its gradient."""
+    @property
+    def optimizer_step(self) -> int: ...
+    @optimizer_step.setter
+    def optimizer_step(self, arg1: typing.SupportsInt | typing.SupportsIndex) -> None: ...
     def predict(
         self,
         X: typing.Any,
