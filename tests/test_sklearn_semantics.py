@@ -77,7 +77,6 @@ def test_after_unpickling_partial_fit_updates_the_averaged_coef(cls):
     copy.partial_fit(X, y)
     np.testing.assert_array_equal(copy.coef_, model.coef_)
     np.testing.assert_array_equal(copy.predict(X), model.predict(X))
-    assert not np.array_equal(copy.coef_, pickle.loads(pickle.dumps(copy)).coef_ * 0)
 
 
 def test_writing_into_coef_after_unpickling_is_the_next_start():
@@ -403,11 +402,11 @@ def test_an_lbfgs_stop_before_max_epochs_says_why():
     X, y = blobs()
     with pytest.warns(mlpcore.ConvergenceWarning) as caught:
         model = LogisticRegression(tol=0.0, max_epochs=1000).fit(X.astype(np.float32), y)
+    # float32 losses are too coarse for tol=0: the line search fails long before 1000
     messages = [str(w.message) for w in caught]
-    if model.n_iter_ < 1000:
-        assert any("lbfgs stopped after" in m and "because" in m for m in messages), messages
-    else:
-        assert any("max_epochs=1000 reached" in m for m in messages), messages
+    assert model.n_iter_ < 1000 and not model.converged_
+    assert any(f"lbfgs stopped after {model.n_iter_} iterations because the line search"
+               in m for m in messages), messages
 
 
 def test_a_model_pickled_before_adam_trains_on():
