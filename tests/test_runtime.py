@@ -94,3 +94,67 @@ def test_threadpoolctl_sees_and_limits_the_openmp_pool():
         with threadpoolctl.threadpool_limits(1, user_api="openmp"):
             assert mlpcore.get_num_threads() == 1
         assert mlpcore.get_num_threads() == 2
+
+
+# CPU time the process spends while its main thread sleeps just after a product on 2
+# threads: what the idle OpenMP worker burns spinning.
+IDLE_CPU = """
+import os, resource, time
+import numpy as np
+import mlpcore
+from mlpcore import kernels as K
+a = np.ones((512, 512), np.float32)
+with mlpcore.num_threads(2):
+    for _ in range(3):
+        K.matmul(a, a)
+r0 = resource.getrusage(resource.RUSAGE_SELF)
+time.sleep(0.2)
+r1 = resource.getrusage(resource.RUSAGE_SELF)
+busy = (r1.ru_utime + r1.ru_stime) - (r0.ru_utime + r0.ru_stime)
+print(busy * 1e3, os.environ.get("OMP_WAIT_POLICY"), mlpcore.build_info()["openmp_wait_policy"])
+"""
+
+
+def _idle_cpu(**env):
+    clean = {k: v for k, v in _env(**env).items()
+             if k not in ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT", "KMP_BLOCKTIME") or k in env}
+    r = subprocess.run([sys.executable, "-c", IDLE_CPU], capture_output=True, text=True,
+                       env=clean, timeout=60)
+    assert r.returncode == 0, r.stderr
+    ms, variable, policy = r.stdout.split(maxsplit=2)
+    return float(ms), variable, policy.strip()
+
+
+@pytest.mark.skipif(sys.platform != "linux" or (os.cpu_count() or 1) < 2,
+                    reason="needs 2 cpus and getrusage's thread accounting of Linux")
+def test_idle_openmp_workers_sleep_and_the_environment_is_left_as_it_was():
+    # GNU OpenMP's default spins an idle worker for ~10 ms after each region, which on a
+    # busy machine takes time from the thread doing the work.
+    ms, variable, policy = _idle_cpu()
+    assert policy == "passive (set by mlpcore)"
+    assert variable == "None", "OMP_WAIT_POLICY stayed set in the user's environment"
+    assert ms < 3, f"idle workers used {ms:.1f} ms of CPU in 200 ms"
+    # The user's own choice is kept and reported.
+    ms, variable, policy = _idle_cpu(OMP_WAIT_POLICY="active")
+    assert variable == "active"
+    assert policy == "OMP_WAIT_POLICY=active (from the environment)"
+    assert ms > 50, f"with OMP_WAIT_POLICY=active the worker should spin, used {ms:.1f} ms"
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="reads /proc/self/maps")
+def test_wait_policy_when_the_openmp_runtime_was_loaded_first():
+    # The very runtime the core uses (the system's, or the copy a repaired wheel ships;
+    # a bare interpreter maps no other), loaded before mlpcore: its policy is the
+    # process's, and build_info says so.
+    find = "import mlpcore._openmp as m, mlpcore; print(*m._openmp_libraries())"
+    r = subprocess.run([sys.executable, "-c", find], capture_output=True, text=True,
+                       env=_env(), timeout=60)
+    assert r.returncode == 0, r.stderr
+    (runtime,) = r.stdout.split()
+    code = (f"import ctypes; ctypes.CDLL({runtime!r})\n"
+            "import mlpcore; print(mlpcore.build_info()['openmp_wait_policy'])")
+    env = {k: v for k, v in _env().items() if k not in ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT")}
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                       timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert "loaded before mlpcore" in r.stdout

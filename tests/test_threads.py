@@ -1,4 +1,7 @@
-"""Results are bitwise identical whatever the thread count (fixed reduction orders)."""
+"""Results are bitwise identical whatever the thread count (fixed reduction orders).
+
+The sizes give each of 3 threads more than kMinWorkPerThread (runtime.hpp, 100 us of
+estimated one-thread work), so that the parallel paths run."""
 
 import numpy as np
 import pytest
@@ -67,21 +70,21 @@ def test_linear(isa, dtype, rng):
 
 
 def test_losses_and_elementwise(isa, dtype, rng):
-    y = random_array(rng, (5000, 37), dtype)
-    d = random_array(rng, (5000, 37), dtype)
-    sgn = np.where(rng.random((5000, 37)) < 0.5, -1.0, 1.0).astype(dtype)
+    y = random_array(rng, (10000, 37), dtype)
+    d = random_array(rng, (10000, 37), dtype)
+    sgn = np.where(rng.random((10000, 37)) < 0.5, -1.0, 1.0).astype(dtype)
     for red in ("mean", "sum"):
         assert_bitwise(lambda: K.squared_error_forward(y, d, reduction=red), "squared error")
         assert_bitwise(lambda: K.perceptron_forward(y, sgn, reduction=red), "perceptron")
         assert_bitwise(lambda: K.squared_error_backward(y, d, reduction=red), "se backward")
-    big = random_array(rng, (200_000,), dtype)
+    big = random_array(rng, (400_000,), dtype)
     for name in ("tanh", "sigmoid", "softplus"):
         assert_bitwise(lambda: K.activation_forward(name, big), name)
 
 
 def test_optim_steps(isa, dtype, rng):
-    p0 = random_array(rng, (300_000,), dtype)
-    g = random_array(rng, (300_000,), dtype)
+    p0 = random_array(rng, (400_000,), dtype)
+    g = random_array(rng, (400_000,), dtype)
 
     def step():
         p, v = p0.copy(), np.full_like(p0, 0.5)

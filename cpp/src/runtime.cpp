@@ -118,8 +118,8 @@ bool interrupt_requested() {
   return t_interrupt_check();
 }
 
-int threads_for(int64_t work, int64_t min_work_per_thread) {
-  int64_t useful = min_work_per_thread > 0 ? work / min_work_per_thread : work;
+int threads_for(int64_t work) {
+  const int64_t useful = work / kMinWorkPerThread;
   int n = get_num_threads();
   if (useful < n) n = useful < 1 ? 1 : static_cast<int>(useful);
   return n;
@@ -130,7 +130,7 @@ bool all_finite(const T* data, int64_t rows, int64_t cols, int64_t row_stride,
                 int64_t col_stride) {
   const VectorMath<T>& vm = active_vector_math<T>();
   int bad = 0;
-  const int threads = threads_for(rows * cols, 1 << 18);
+  const int threads = threads_for(rows * cols / 4);  // a read at ~4 elements per ns
 #pragma omp parallel for num_threads(threads) reduction(| : bad) schedule(static) if (threads > 1)
   for (int64_t i = 0; i < rows; ++i)
     bad |= !all_finite_strided(vm, data + i * row_stride, cols, col_stride);

@@ -12,7 +12,14 @@ the CMake package of the compiled core.
 
 import importlib
 
-from . import _core, kernels
+from ._openmp import passive_wait_policy
+
+with passive_wait_policy():
+    from . import _core
+
+    _core.get_num_threads()  # starts the OpenMP runtime, which reads the policy
+
+from . import kernels
 from ._paths import get_cmake_dir, get_include
 from ._runtime import build_info, get_num_threads, num_threads, set_num_threads
 

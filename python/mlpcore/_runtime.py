@@ -8,7 +8,7 @@ import platform
 import warnings
 from typing import Iterator
 
-from . import _core
+from . import _core, _openmp
 
 get_num_threads = _core.get_num_threads
 set_num_threads = _core.set_num_threads
@@ -37,9 +37,11 @@ def _cpu_name() -> str:
 
 
 def build_info() -> dict:
-    """Version, compiler, OpenMP runtime, thread count, SIMD paths (active, available), CPU."""
+    """Version, compiler, OpenMP runtime and its wait policy, thread count, SIMD paths
+    (active, available), CPU."""
     info = _core._build_info()
     info["cpu"] = f"{_cpu_name()} ({platform.machine()}, {os.cpu_count()} logical cpus)"
+    info["openmp_wait_policy"] = _openmp.wait_policy
     return info
 
 

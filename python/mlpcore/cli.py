@@ -369,6 +369,7 @@ def cmd_info(_args) -> int:
         ("numpy", np.__version__),
         ("compiler", info["compiler"]),
         ("openmp", info["openmp"]),
+        ("openmp wait policy", info["openmp_wait_policy"]),
         ("threads", f"{info['num_threads']} (of {info['max_threads']} available)"),
         ("simd path", info["isa"]),
         ("simd paths available", ", ".join(info["isas_available"])),

@@ -23,9 +23,30 @@ void set_active_isa(Isa isa);                    // caller checks isa_supported
 int get_num_threads();
 bool in_forked_child();
 void set_num_threads(int n);  // n >= 1; also sets OpenMP's count in the calling thread
-// Threads worth using for `work` units of roughly `unit_cost` flops each: small
-// problems stay on one thread. Never changes results, only speed.
-int threads_for(int64_t work, int64_t min_work_per_thread);
+// Threads worth using for a call of `work`, an estimate of its one-thread time in
+// nanoseconds: each thread gets at least kMinWorkPerThread, so smaller calls run on the
+// calling thread alone. Never changes results, only speed.
+//
+// The one place where parallel regions are sized. Between regions the workers sleep
+// (the Python package loads the OpenMP runtime with OMP_WAIT_POLICY=passive, see
+// mlpcore/_openmp.py), so waking them costs a region 15-35 us on Linux; 100 us per
+// thread keeps that cost small on a quiet machine, and keeps the small kernels of a
+// training step (bias, activation, loss, update) off the second core, where on a busy
+// machine a worker that is not scheduled stalls the region for a time slice.
+constexpr int64_t kMinWorkPerThread = 100000;
+int threads_for(int64_t work);
+// One-thread cost estimates for threads_for, measured on an AVX2 core with the data
+// in cache (faster cores only make the sizing more cautious):
+// multiply-adds of a GEMM, 32 per ns in float32 and 16 in float64;
+template <class T>
+constexpr int64_t fma_work(int64_t fma) {
+  return fma * static_cast<int64_t>(sizeof(T)) / 128;
+}
+// `elements` of an elementwise kernel at `ns_per_element` (about 1 for an activation or
+// an update step, 5 for a softmax or a cross-entropy).
+constexpr int64_t element_work(int64_t elements, int64_t ns_per_element) {
+  return elements * ns_per_element;
+}
 
 // Cooperative interruption (Ctrl-C): long loops call interrupt_requested() between
 // blocks of work, on the calling thread and outside parallel regions, and stop by

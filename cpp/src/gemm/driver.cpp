@@ -33,9 +33,6 @@ namespace {
 
 using gemm_detail::GemmKernel;
 
-// A thread is worth its start-up and barriers from about 2M multiply-adds (~50 us).
-constexpr int64_t kMinFmaPerThread = int64_t(1) << 21;
-
 int64_t round_up(int64_t x, int64_t to) { return (x + to - 1) / to * to; }
 int64_t min64(int64_t x, int64_t y) { return x < y ? x : y; }
 
@@ -187,24 +184,17 @@ void gemm_narrow(T alpha, MatView<const T> a, MatView<const T> b, T beta, MatVie
   T* bt = static_cast<T*>(t_workspace.get(static_cast<size_t>(n * ld) * sizeof(T)));
   gemm_detail::pack_bt_nxk(k, n, b.data, b.rs, b.cs, ld, bt);
 
-  const int64_t blocks = (m + K.rb - 1) / K.rb;
-  auto rows = [&](int tid, int nt) {
-    const int64_t i_begin = blocks * tid / nt * K.rb;
-    const int64_t i_end = min64(m, blocks * (tid + 1) / nt * K.rb);
-    for (int64_t i = i_begin; i < i_end; i += K.chunk) {
-      const int64_t mc = min64(K.chunk, i_end - i);
-      T* cp = c.data + i * c.rs;
-      K.fn(mc, n, k, alpha, a.data + i * a.rs, a.rs, bt, ld, beta, cp, c.rs, c.cs);
-      if (ep) ep->fn(ep->ctx, cp, c.rs, c.cs, i, 0, mc, n);
-    }
-  };
-  const int nt = threads_for(m * n * k, kMinFmaPerThread);
-  if (nt == 1) {
-    rows(0, 1);
-    return;
+  // Chunks of rows go to whichever thread is free (a busy machine may not run every
+  // thread at once); each row of C is computed alike in any chunk.
+  const int64_t chunks = (m + K.chunk - 1) / K.chunk;
+  const int nt = threads_for(fma_work<T>(m * n * k));
+#pragma omp parallel for num_threads(nt) schedule(dynamic) if (nt > 1)
+  for (int64_t chunk = 0; chunk < chunks; ++chunk) {
+    const int64_t i = chunk * K.chunk, mc = min64(K.chunk, m - i);
+    T* cp = c.data + i * c.rs;
+    K.fn(mc, n, k, alpha, a.data + i * a.rs, a.rs, bt, ld, beta, cp, c.rs, c.cs);
+    if (ep) ep->fn(ep->ctx, cp, c.rs, c.cs, i, 0, mc, n);
   }
-#pragma omp parallel num_threads(nt)
-  rows(omp_get_thread_num(), omp_get_num_threads());
 }
 
 // Column products: A's columns contiguous (A = X^T of a row-major X: the gradient
@@ -225,27 +215,20 @@ void gemm_columns(T alpha, MatView<const T> a, MatView<const T> b, T beta, MatVi
   T* partial = static_cast<T*>(t_workspace.get(static_cast<size_t>(blocks * n * m) * sizeof(T)));
   // The calling thread (thread 0) polls for Ctrl-C between blocks; all stop on it.
   std::atomic<bool> stop{false};
-  auto block_sums = [&](int64_t first, int64_t last, bool poll) {
-    for (int64_t blk = first; blk < last && !stop.load(std::memory_order_relaxed); ++blk) {
-      const int64_t p0 = blk * kColumnBlock, kb = min64(kColumnBlock, k - p0);
-      for (int64_t j = 0; j < n; ++j) {
-        T* acc = partial + (blk * n + j) * m;
-        for (int64_t i = 0; i < m; ++i) acc[i] = T(0);
-        vm.axpy_columns(acc, a.data + p0 * a.cs, a.cs, b.data + p0 * b.rs + j * b.cs, b.rs,
-                        m, kb);
-      }
-      if (poll && interrupt_requested()) stop.store(true, std::memory_order_relaxed);
+  // Blocks go to whichever thread is free; each block's sums land in its own slot.
+  const int nt = static_cast<int>(min64(threads_for(fma_work<T>(m * n * k)), blocks));
+#pragma omp parallel for num_threads(nt) schedule(dynamic) if (nt > 1)
+  for (int64_t blk = 0; blk < blocks; ++blk) {
+    if (stop.load(std::memory_order_relaxed)) continue;
+    const int64_t p0 = blk * kColumnBlock, kb = min64(kColumnBlock, k - p0);
+    for (int64_t j = 0; j < n; ++j) {
+      T* acc = partial + (blk * n + j) * m;
+      for (int64_t i = 0; i < m; ++i) acc[i] = T(0);
+      vm.axpy_columns(acc, a.data + p0 * a.cs, a.cs, b.data + p0 * b.rs + j * b.cs, b.rs, m,
+                      kb);
     }
-  };
-  const int nt = static_cast<int>(min64(threads_for(m * n * k, kMinFmaPerThread), blocks));
-  if (nt <= 1) {
-    block_sums(0, blocks, true);
-  } else {
-#pragma omp parallel num_threads(nt)
-    {
-      const int tid = omp_get_thread_num(), team = omp_get_num_threads();
-      block_sums(blocks * tid / team, blocks * (tid + 1) / team, tid == 0);
-    }
+    if (omp_get_thread_num() == 0 && interrupt_requested())
+      stop.store(true, std::memory_order_relaxed);
   }
   if (stop.load()) throw Interrupted();
   for (int64_t j = 0; j < n; ++j)
@@ -261,6 +244,7 @@ void gemm_columns(T alpha, MatView<const T> a, MatView<const T> b, T beta, MatVi
 // of A at a time, each C(i, j) summed in increasing p, rows split between threads.
 // The narrow kernels' vector lanes would mostly hold padding here.
 constexpr int64_t kShortMaxK = 4;
+constexpr int64_t kShortChunk = 4096;  // rows handed to a thread at a time
 
 // Rows [i0, i1) of C for a compile-time k (unrolled), column j of B in registers.
 template <int K, class T>
@@ -292,16 +276,11 @@ void gemm_short(T alpha, MatView<const T> a, MatView<const T> b, T beta, MatView
     }
     if (ep) ep->fn(ep->ctx, c.data + i0 * c.rs, c.rs, c.cs, i0, 0, i1 - i0, n);
   };
-  const int nt = threads_for(m * n * k, kMinFmaPerThread);
-  if (nt == 1) {
-    rows(0, m);
-    return;
-  }
-#pragma omp parallel num_threads(nt)
-  {
-    const int tid = omp_get_thread_num(), team = omp_get_num_threads();
-    rows(m * tid / team, m * (tid + 1) / team);
-  }
+  const int nt = threads_for(fma_work<T>(m * n * k));
+  const int64_t chunks = (m + kShortChunk - 1) / kShortChunk;
+#pragma omp parallel for num_threads(nt) schedule(dynamic) if (nt > 1)
+  for (int64_t chunk = 0; chunk < chunks; ++chunk)
+    rows(chunk * kShortChunk, min64(m, (chunk + 1) * kShortChunk));
 }
 
 }  // namespace
@@ -380,7 +359,7 @@ void gemm_blis(T alpha, MatView<const T> a, MatView<const T> b, T beta, MatView<
     gemm_blis<T>(alpha, b.t(), a.t(), beta, c.t(), epilogue ? &transposed : nullptr);
     return;
   }
-  const int nt = threads_for(m * n * k, kMinFmaPerThread);
+  const int nt = threads_for(fma_work<T>(m * n * k));
 
   // One B block shared by the team, one A block per thread, each 64-byte aligned
   // (sizes rounded to a whole number of cache lines).

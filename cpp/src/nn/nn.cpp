@@ -17,10 +17,10 @@ namespace mlpcore {
 
 namespace {
 
-// Work below these sizes stays on one thread: a parallel region costs microseconds.
-constexpr int64_t kMinElementsPerThread = 1 << 15;
 // Reductions sum fixed blocks of rows and then the blocks in order, so the result
-// does not depend on how many threads computed the blocks.
+// does not depend on how many threads computed the blocks. Blocks go to whichever
+// thread is free (schedule(dynamic)): on a busy machine a thread that is not running
+// leaves its share to the others instead of holding up the region.
 constexpr int64_t kReduceRows = 64;
 
 double inv_rows(Reduction reduction, int64_t n) {
@@ -29,13 +29,13 @@ double inv_rows(Reduction reduction, int64_t n) {
 
 // Sum of f(begin, end) over the blocks [b, b + kReduceRows) of [0, rows).
 template <class F>
-double blocked_sum(int64_t rows, int64_t cost_per_row, F f) {
+double blocked_sum(int64_t rows, int64_t ns_per_row, F f) {
   int64_t blocks = (rows + kReduceRows - 1) / kReduceRows;
   thread_local std::vector<double> partial;
   partial.resize(static_cast<size_t>(blocks));  // outside the parallel region: may throw
   double* p = partial.data();
-  int nt = threads_for(rows * std::max<int64_t>(cost_per_row, 1), kMinElementsPerThread);
-#pragma omp parallel for num_threads(nt) schedule(static)
+  int nt = threads_for(element_work(rows, ns_per_row));
+#pragma omp parallel for num_threads(nt) schedule(dynamic) if (nt > 1)
   for (int64_t blk = 0; blk < blocks; ++blk)
     p[blk] = f(blk * kReduceRows, std::min(rows, (blk + 1) * kReduceRows));
   double total = 0;
@@ -45,10 +45,10 @@ double blocked_sum(int64_t rows, int64_t cost_per_row, F f) {
 
 // f(begin, end) over [0, n) in blocks, in parallel when n is large.
 template <class F>
-void parallel_blocks(int64_t n, int64_t block, int64_t cost_per_item, F f) {
+void parallel_blocks(int64_t n, int64_t block, int64_t ns_per_item, F f) {
   int64_t blocks = (n + block - 1) / block;
-  int nt = threads_for(n * std::max<int64_t>(cost_per_item, 1), kMinElementsPerThread);
-#pragma omp parallel for num_threads(nt) schedule(static)
+  int nt = threads_for(element_work(n, ns_per_item));
+#pragma omp parallel for num_threads(nt) schedule(dynamic) if (nt > 1)
   for (int64_t blk = 0; blk < blocks; ++blk) f(blk * block, std::min(n, (blk + 1) * block));
 }
 
@@ -79,7 +79,7 @@ const char* activation_names() {
 template <class T>
 void activation_forward(Activation act, T* out, const T* a, int64_t n) {
   const VectorMath<T>& vm = active_vector_math<T>();
-  parallel_blocks(n, 4096, 8, [&](int64_t b, int64_t e) {
+  parallel_blocks(n, 4096, 1, [&](int64_t b, int64_t e) {
     vm.activation_forward(static_cast<int>(act), out + b, a + b, e - b);
   });
 }
@@ -87,7 +87,7 @@ void activation_forward(Activation act, T* out, const T* a, int64_t n) {
 template <class T>
 void activation_backward(Activation act, T* da, const T* y, const T* dy, int64_t n) {
   const VectorMath<T>& vm = active_vector_math<T>();
-  parallel_blocks(n, 4096, 8, [&](int64_t b, int64_t e) {
+  parallel_blocks(n, 4096, 1, [&](int64_t b, int64_t e) {
     vm.activation_backward(static_cast<int>(act), da + b, y + b, dy + b, e - b);
   });
 }
@@ -95,7 +95,7 @@ void activation_backward(Activation act, T* da, const T* y, const T* dy, int64_t
 template <class T>
 static void softmax_family(MatView<T> out, MatView<const T> a, bool log) {
   const VectorMath<T>& vm = active_vector_math<T>();
-  parallel_blocks(a.rows, kReduceRows, 8 * a.cols, [&](int64_t b, int64_t e) {
+  parallel_blocks(a.rows, kReduceRows, 5 * a.cols, [&](int64_t b, int64_t e) {
     vm.softmax_rows(out.data + b * out.rs, out.rs, a.data + b * a.rs, a.rs, e - b, a.cols, log);
   });
 }
@@ -116,7 +116,7 @@ double cross_entropy_scaled(MatView<const T> logits, const int64_t* labels,
                             double scale) {
   const VectorMath<T>& vm = active_vector_math<T>();
   const int64_t k = logits.cols;
-  double total = blocked_sum(logits.rows, 8 * k, [&](int64_t b, int64_t e) {
+  double total = blocked_sum(logits.rows, 5 * k, [&](int64_t b, int64_t e) {
     return vm.cross_entropy_rows(dlogits.data ? dlogits.data + b * dlogits.rs : nullptr,
                                  dlogits.rs, logits.data + b * logits.rs, logits.rs,
                                  labels ? labels + b : nullptr,

@@ -10,19 +10,20 @@
 namespace mlpcore {
 
 namespace {
-constexpr int64_t kMinElementsPerThread = 1 << 16;
-}
+// Elements handed to a thread at a time: whichever thread is free takes the next.
+constexpr int64_t kChunk = 8192;
+}  // namespace
 
 template <class T>
 void sgd_step(T* param, const T* grad, T* velocity, int64_t n, double lr, double momentum,
               double weight_decay, bool nesterov) {
   const T tlr = T(lr), mu = T(momentum), wd = T(weight_decay);
-  int nt = threads_for(n, kMinElementsPerThread);
+  int nt = threads_for(element_work(n, 1));
   if (momentum == 0.0) {
-#pragma omp parallel for simd num_threads(nt) schedule(static)
+#pragma omp parallel for simd num_threads(nt) schedule(dynamic, kChunk) if (nt > 1)
     for (int64_t i = 0; i < n; ++i) param[i] -= tlr * (grad[i] + wd * param[i]);
   } else {
-#pragma omp parallel for simd num_threads(nt) schedule(static)
+#pragma omp parallel for simd num_threads(nt) schedule(dynamic, kChunk) if (nt > 1)
     for (int64_t i = 0; i < n; ++i) {
       T g = grad[i] + wd * param[i];
       T v = mu * velocity[i] + g;
@@ -43,8 +44,8 @@ void adam_step(T* param, const T* grad, T* m, T* v, int64_t n, int64_t step, dou
   const T wd = T(weight_decay), b1 = T(beta1), w1 = T(1.0 - beta1);
   const T b2 = T(beta2), w2 = T(1.0 - beta2);
   const T neg_step_size = T(-(lr / bc1)), bc2_sqrt = T(std::pow(bc2, 0.5)), teps = T(eps);
-  int nt = threads_for(n, kMinElementsPerThread);
-#pragma omp parallel for simd num_threads(nt) schedule(static)
+  int nt = threads_for(element_work(n, 1));
+#pragma omp parallel for simd num_threads(nt) schedule(dynamic, kChunk) if (nt > 1)
   for (int64_t i = 0; i < n; ++i) {
     const T g = grad[i] + wd * param[i];
     const T mi = w1 < T(0.5) ? m[i] + w1 * (g - m[i]) : g - (g - m[i]) * b1;
@@ -58,8 +59,8 @@ void adam_step(T* param, const T* grad, T* m, T* v, int64_t n, int64_t step, dou
 template <class T>
 void average_step(T* avg, const T* param, int64_t n, int64_t count) {
   const T keep = T(double(count) / double(count + 1)), take = T(1.0 / double(count + 1));
-  int nt = threads_for(n, kMinElementsPerThread);
-#pragma omp parallel for simd num_threads(nt) schedule(static)
+  int nt = threads_for(element_work(n, 1));
+#pragma omp parallel for simd num_threads(nt) schedule(dynamic, kChunk) if (nt > 1)
   for (int64_t i = 0; i < n; ++i) avg[i] = keep * avg[i] + take * param[i];
 }
 

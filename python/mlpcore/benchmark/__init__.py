@@ -1,7 +1,7 @@
 """mlpcore against NumPy, PyTorch and scikit-learn (when installed), side by side.
 
     mlpcore bench [--threads 1] [--repeats N] [--quick] [--synthetic]
-                  [--kernels-only | --epochs-only] [--filter TEXT] [--json out.json]
+                  [--kernels-only | --epochs-only | --busy] [--filter TEXT] [--json out.json]
 
 (also ``python -m mlpcore.benchmark`` and, in a source tree, ``python benchmarks/run.py``).
 Two parts, both timing mlpcore and its peers interleaved in one process (one call
@@ -15,6 +15,8 @@ peer median / mlpcore median (above 1: mlpcore is faster):
   digits tiled, or --synthetic), with the held-out accuracy of each peer (median over
   --repeats rounds, default 5), then the peak resident memory of one mlpcore fit of
   each model in a fresh process.
+--busy (alone): fits and kernels on all threads against one thread, on a quiet machine
+and with another process busy (busy.py).
 --quick: small shapes, 6000 rows, few rounds (a smoke run, under a minute).
 """
 
@@ -36,7 +38,8 @@ THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"
 def parse_args(argv=None, prog=None):
     p = argparse.ArgumentParser(prog=prog, description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--threads", type=int, default=1, help="threads for every library (default 1)")
+    p.add_argument("--threads", type=int, default=None,
+                   help="threads for every library (default 1; with --busy, all cpus)")
     p.add_argument("--repeats", type=int, default=None,
                    help="timed rounds per case (default 15 for kernels, 5 for epochs; "
                         "--quick: 5 and 2)")
@@ -47,9 +50,14 @@ def parse_args(argv=None, prog=None):
     part = p.add_mutually_exclusive_group()
     part.add_argument("--kernels-only", action="store_true", help="only the kernel benchmarks")
     part.add_argument("--epochs-only", action="store_true", help="only the epoch benchmarks")
+    part.add_argument("--busy", action="store_true",
+                      help="only the busy-machine comparison: all threads against one, "
+                           "quiet and with another process busy (--threads: all threads)")
     p.add_argument("--json", metavar="PATH", help="also write the results as JSON")
     p.add_argument("--filter", default="", help="only cases whose name contains this text")
     args = p.parse_args(argv)
+    if args.threads is None:
+        args.threads = os.cpu_count() or 1 if args.busy else 1
     if args.threads < 1:
         p.error(f"--threads must be at least 1, got {args.threads}")
     if args.repeats is not None and args.repeats < 1:
@@ -96,6 +104,7 @@ def run(args):
         "python": platform.python_version(),
         "mlpcore": info["version"],
         "simd_path": info["isa"],
+        "omp_wait": info["openmp_wait_policy"],
         "threads": args.threads,
         "numpy": np.__version__,
         "blas": kernels.blas_name(),
@@ -105,12 +114,16 @@ def run(args):
     for key, value in header.items():
         print(f"{key:>10}: {value}")
     output = {"header": header}
-    if not args.epochs_only:
+    if args.busy:
+        from . import busy
+
+        output.update(busy.run_busy(args.repeats or (3 if args.quick else 7), args.filter))
+    elif not args.epochs_only:
         repeats = args.repeats if args.repeats is not None else (5 if args.quick else 15)
         output["results"] = kernels.run_kernels(args.quick, repeats, args.filter)
         if not args.filter or "import" in args.filter:
             output["imports"] = imports.run_imports(3 if args.quick else 11)
-    if not args.kernels_only:
+    if not args.kernels_only and not args.busy:
         repeats = args.repeats if args.repeats is not None else (2 if args.quick else 5)
         output.update(epochs.run_epochs(args.quick, args.synthetic, args.threads, repeats,
                                         args.filter))
