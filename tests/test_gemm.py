@@ -219,3 +219,28 @@ def test_column_path_is_bitwise_the_same_on_any_thread_count(dtype, rng, shape):
         with mlpcore.num_threads(threads):
             results.append(K.matmul(x.T, b))
     np.testing.assert_array_equal(results[0], results[1])
+
+
+# The few-rows path (at most 32 rows of A, a row-major B read in place by the
+# micro-kernel, a last panel narrower than NR packed): against the reference with
+# alpha and beta, B's rows strided or broadcast, and bitwise the rows of the product
+# of more rows (the packed, blocked path), on 1 and 2 threads.
+@pytest.mark.parametrize("k,n", [(784, 128), (784, 130), (37, 17), (300, 1000)], ids=str)
+def test_few_rows_path(isa, dtype, rng, k, n):
+    import mlpcore
+
+    big = random_array(rng, (300, k), dtype)  # 300 rows > MC: the blocked path
+    b = random_array(rng, (k, n), dtype)
+    full = K.matmul(big, b)
+    for m in (1, 5, 6, 16, 31, 32, 33, 64):
+        _check_matmul(big[:m], b)
+        for threads in (1, 2):
+            with mlpcore.num_threads(threads):
+                np.testing.assert_array_equal(K.matmul(big[:m], b), full[:m])
+    a = big[:20]
+    _check_matmul(a, random_array(rng, (2 * k, n), dtype)[::2])  # rows 2n apart
+    _check_matmul(a, view_as(random_array(rng, (k, n), dtype), "bcast"))
+    c = random_array(rng, (20, n), dtype)
+    expected = R.gemm(a, b, c.copy(), alpha=0.5, beta=-2.0)
+    got = K.gemm(a, b, c.copy(), alpha=0.5, beta=-2.0)
+    assert_close(got, expected, rtol=0, atol=gemm_bound(a, b, 0.5, -2.0, c), what="gemm")

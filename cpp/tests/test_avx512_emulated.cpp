@@ -1,8 +1,8 @@
 // The AVX-512 GEMM micro-kernels, run on any x86-64 CPU: their source is compiled
 // here against plain C++ stand-ins of the AVX-512 intrinsics (avx512_emulation.hpp)
 // and checked on every tile shape m <= MR, n <= NR against the naive product, with
-// alpha, beta (0 with NaN in C), strided and transposed C, and nothing written
-// outside the tile. The AVX-512 hardware path itself is checked by test_gemm on a
+// alpha, beta (0 with NaN in C), strided and transposed C, B packed or read in place
+// with a longer row stride, and nothing written outside the tile. The AVX-512 hardware path itself is checked by test_gemm on a
 // machine that has it.
 #include <immintrin.h>
 
@@ -34,8 +34,9 @@ static void check_kernel(const char* name, Kernel kernel, int MR, int NR) {
   std::uniform_real_distribution<double> uni(-1, 1);
   const double eps = std::numeric_limits<T>::epsilon();
   const T nan = std::numeric_limits<T>::quiet_NaN();
-  for (int64_t k : {0, 1, 2, 3, 5, 17, 64}) {
-    std::vector<T> a(size_t(MR * k)), b(size_t(NR * k));
+  for (int64_t k : {0, 1, 2, 3, 5, 17, 64})
+   for (int64_t ldb : {int64_t(NR), int64_t(NR) + 5}) {  // packed B, or B read in place
+    std::vector<T> a(size_t(MR * k)), b(size_t(ldb * k));
     for (auto& v : a) v = T(uni(rng));
     for (auto& v : b) v = T(uni(rng));
     for (int64_t m = 1; m <= MR; ++m)
@@ -49,15 +50,15 @@ static void check_kernel(const char* name, Kernel kernel, int MR, int NR) {
             for (int64_t i = 0; i < m; ++i)
               for (int64_t j = 0; j < n; ++j) c[size_t(i * rs + j * cs)] = beta == 0 ? nan : T(uni(rng));
             std::vector<T> before = c;
-            kernel(k, alpha, a.data(), b.data(), T(beta), c.data(), rs, cs, m, n);
+            kernel(k, alpha, a.data(), b.data(), ldb, T(beta), c.data(), rs, cs, m, n);
             double worst = 0;
             bool outside = false;
             for (int64_t i = 0; i < m; ++i)
               for (int64_t j = 0; j < n; ++j) {
                 double want = 0, scale = 0;
                 for (int64_t p = 0; p < k; ++p) {
-                  want += double(a[size_t(p * MR + i)]) * double(b[size_t(p * NR + j)]);
-                  scale += std::fabs(double(a[size_t(p * MR + i)]) * double(b[size_t(p * NR + j)]));
+                  want += double(a[size_t(p * MR + i)]) * double(b[size_t(p * ldb + j)]);
+                  scale += std::fabs(double(a[size_t(p * MR + i)]) * double(b[size_t(p * ldb + j)]));
                 }
                 const double old = before[size_t(i * rs + j * cs)];
                 want = double(alpha) * want + (beta == 0 ? 0.0 : beta * old);
@@ -70,9 +71,10 @@ static void check_kernel(const char* name, Kernel kernel, int MR, int NR) {
             for (size_t e = 0; e < c.size(); ++e)
               outside |= !(c[e] == before[e] || (std::isnan(c[e]) && std::isnan(before[e])));
             if (worst > 4 || outside) {
-              std::printf("FAIL %s k=%lld m=%lld n=%lld layout=%d beta=%g: error %.3g ulp-bound, "
-                          "wrote outside the tile: %d\n", name, (long long)k, (long long)m,
-                          (long long)n, layout, beta, worst, int(outside));
+              std::printf("FAIL %s k=%lld ldb=%lld m=%lld n=%lld layout=%d beta=%g: error %.3g "
+                          "ulp-bound, wrote outside the tile: %d\n", name, (long long)k,
+                          (long long)ldb, (long long)m, (long long)n, layout, beta, worst,
+                          int(outside));
               ++failures;
             }
           }

@@ -10,7 +10,9 @@ namespace gemm_detail {
 
 // C(m x n) := beta * C + alpha * A_panel * B_panel, with m <= MR and n <= NR.
 //   a_panel: MR x k packed by pack_a_mcxkc (for each p, MR consecutive values)
-//   b_panel: k x NR packed by pack_b_kcxnc (for each p, NR consecutive values)
+//   b_panel, ldb: k x NR, for each p NR consecutive values, the next p ldb further:
+//            packed by pack_b_kcxnc (ldb = NR), or NR full columns of a row-major B
+//            read in place (ldb = its row stride)
 //   c, rs_c, cs_c: the tile of C, any strides
 // beta == 0 means C is not read (NaN in C is overwritten). A full tile with cs_c == 1
 // is written straight from the registers; edge tiles (m < MR or n < NR) and other
@@ -19,8 +21,8 @@ namespace gemm_detail {
 // written back (alpha * acc, then + beta * c unless beta == 0), so the result of an
 // element never depends on where its tile falls.
 template <class T>
-using UkrFn = void (*)(int64_t k, T alpha, const T* a_panel, const T* b_panel, T beta, T* c,
-                       int64_t rs_c, int64_t cs_c, int64_t m, int64_t n);
+using UkrFn = void (*)(int64_t k, T alpha, const T* a_panel, const T* b_panel, int64_t ldb,
+                       T beta, T* c, int64_t rs_c, int64_t cs_c, int64_t m, int64_t n);
 
 // Packing routines (pack.hpp) instantiated for the kernel's MR / NR, compiled
 // generically (no ISA flags): they are memory bound.
@@ -42,24 +44,27 @@ struct GemmKernel {
 // The micro-kernels, one namespace per ISA file (the generic and ISA-compiled code
 // never share an inline function or template instance).
 namespace ref {
-void sgemm_ukr(int64_t k, float alpha, const float* a, const float* b, float beta, float* c,
+void sgemm_ukr(int64_t k, float alpha, const float* a, const float* b, int64_t ldb, float beta,
+               float* c,
                int64_t rs_c, int64_t cs_c, int64_t m, int64_t n);
-void dgemm_ukr(int64_t k, double alpha, const double* a, const double* b, double beta,
+void dgemm_ukr(int64_t k, double alpha, const double* a, const double* b, int64_t ldb, double beta,
                double* c, int64_t rs_c, int64_t cs_c, int64_t m, int64_t n);
 }  // namespace ref
 
 #if defined(MLPCORE_HAVE_X86_KERNELS)
 namespace avx2 {
-void sgemm_6x16(int64_t k, float alpha, const float* a, const float* b, float beta, float* c,
+void sgemm_6x16(int64_t k, float alpha, const float* a, const float* b, int64_t ldb, float beta,
+               float* c,
                 int64_t rs_c, int64_t cs_c, int64_t m, int64_t n);
-void dgemm_6x8(int64_t k, double alpha, const double* a, const double* b, double beta,
+void dgemm_6x8(int64_t k, double alpha, const double* a, const double* b, int64_t ldb, double beta,
                double* c, int64_t rs_c, int64_t cs_c, int64_t m, int64_t n);
 }  // namespace avx2
 
 namespace avx512 {
-void sgemm_12x32(int64_t k, float alpha, const float* a, const float* b, float beta, float* c,
+void sgemm_12x32(int64_t k, float alpha, const float* a, const float* b, int64_t ldb, float beta,
+               float* c,
                  int64_t rs_c, int64_t cs_c, int64_t m, int64_t n);
-void dgemm_12x16(int64_t k, double alpha, const double* a, const double* b, double beta,
+void dgemm_12x16(int64_t k, double alpha, const double* a, const double* b, int64_t ldb, double beta,
                  double* c, int64_t rs_c, int64_t cs_c, int64_t m, int64_t n);
 }  // namespace avx512
 #endif

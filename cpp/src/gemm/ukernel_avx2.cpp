@@ -25,14 +25,15 @@ using simd::avx2::F64;
 static_assert(kAvx2F32.mr == 6 && kAvx2F32.nr == 2 * F32::W, "blocking.hpp: AVX2 float tile");
 static_assert(kAvx2F64.mr == 6 && kAvx2F64.nr == 2 * F64::W, "blocking.hpp: AVX2 double tile");
 
-void sgemm_6x16(int64_t k, float alpha, const float* a, const float* b, float beta, float* c,
+void sgemm_6x16(int64_t k, float alpha, const float* a, const float* b, int64_t ldb, float beta,
+                float* c,
                 int64_t rs_c, int64_t cs_c, int64_t m, int64_t n) {
-  ukr<F32, 6, 2>(k, alpha, a, b, beta, c, rs_c, cs_c, m, n);
+  ukr<F32, 6, 2>(k, alpha, a, b, ldb, beta, c, rs_c, cs_c, m, n);
 }
 
-void dgemm_6x8(int64_t k, double alpha, const double* a, const double* b, double beta,
+void dgemm_6x8(int64_t k, double alpha, const double* a, const double* b, int64_t ldb, double beta,
                double* c, int64_t rs_c, int64_t cs_c, int64_t m, int64_t n) {
-  ukr<F64, 6, 2>(k, alpha, a, b, beta, c, rs_c, cs_c, m, n);
+  ukr<F64, 6, 2>(k, alpha, a, b, ldb, beta, c, rs_c, cs_c, m, n);
 }
 
 }  // namespace avx2

@@ -27,14 +27,15 @@ using simd::avx512::F64;
 static_assert(kAvx512F32.mr == 12 && kAvx512F32.nr == 2 * F32::W, "blocking.hpp: float tile");
 static_assert(kAvx512F64.mr == 12 && kAvx512F64.nr == 2 * F64::W, "blocking.hpp: double tile");
 
-void sgemm_12x32(int64_t k, float alpha, const float* a, const float* b, float beta, float* c,
+void sgemm_12x32(int64_t k, float alpha, const float* a, const float* b, int64_t ldb, float beta,
+                float* c,
                  int64_t rs_c, int64_t cs_c, int64_t m, int64_t n) {
-  ukr<F32, 12, 2>(k, alpha, a, b, beta, c, rs_c, cs_c, m, n);
+  ukr<F32, 12, 2>(k, alpha, a, b, ldb, beta, c, rs_c, cs_c, m, n);
 }
 
-void dgemm_12x16(int64_t k, double alpha, const double* a, const double* b, double beta,
+void dgemm_12x16(int64_t k, double alpha, const double* a, const double* b, int64_t ldb, double beta,
                  double* c, int64_t rs_c, int64_t cs_c, int64_t m, int64_t n) {
-  ukr<F64, 12, 2>(k, alpha, a, b, beta, c, rs_c, cs_c, m, n);
+  ukr<F64, 12, 2>(k, alpha, a, b, ldb, beta, c, rs_c, cs_c, m, n);
 }
 
 }  // namespace avx512

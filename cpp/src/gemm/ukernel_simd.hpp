@@ -9,8 +9,8 @@
 // loops are fully unrolled so `acc` lives in registers (MR * NV + NV + 1 of them).
 template <class Tr, int MR, int NV>
 MLPCORE_INLINE void ukr(int64_t k, typename Tr::T alpha, const typename Tr::T* a,
-                        const typename Tr::T* b, typename Tr::T beta, typename Tr::T* c,
-                        int64_t rs_c, int64_t cs_c, int64_t m, int64_t n) {
+                        const typename Tr::T* b, int64_t ldb, typename Tr::T beta,
+                        typename Tr::T* c, int64_t rs_c, int64_t cs_c, int64_t m, int64_t n) {
   using T = typename Tr::T;
   using V = typename Tr::V;
   constexpr int W = Tr::W;
@@ -29,8 +29,9 @@ MLPCORE_INLINE void ukr(int64_t k, typename Tr::T alpha, const typename Tr::T* a
 #pragma GCC unroll 4
     for (int j = 0; j < NV; ++j) acc[i][j] = Tr::zero();
 
-  // Unrolled by 4 over k to amortize the loop overhead; the packed panels are read
-  // sequentially, which the hardware prefetcher follows.
+  // Unrolled by 4 over k to amortize the loop overhead; the packed A panel is read
+  // sequentially, and B's rows ldb apart (NR when packed), which the hardware
+  // prefetcher follows.
 #pragma GCC unroll 4
   for (int64_t p = 0; p < k; ++p) {
     V bv[NV];
@@ -43,7 +44,7 @@ MLPCORE_INLINE void ukr(int64_t k, typename Tr::T alpha, const typename Tr::T* a
       for (int j = 0; j < NV; ++j) acc[i][j] = Tr::fmadd(av, bv[j], acc[i][j]);
     }
     a += MR;
-    b += NR;
+    b += ldb;
   }
 
   const V valpha = Tr::set1(alpha);

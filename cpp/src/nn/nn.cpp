@@ -18,9 +18,8 @@ namespace mlpcore {
 namespace {
 
 // Reductions sum fixed blocks of rows and then the blocks in order, so the result
-// does not depend on how many threads computed the blocks. Blocks go to whichever
-// thread is free (schedule(dynamic)): on a busy machine a thread that is not running
-// leaves its share to the others instead of holding up the region.
+// does not depend on how many threads computed the blocks (parallel_for hands the
+// blocks to whichever thread is free).
 constexpr int64_t kReduceRows = 64;
 
 double inv_rows(Reduction reduction, int64_t n) {
@@ -34,10 +33,9 @@ double blocked_sum(int64_t rows, int64_t ns_per_row, F f) {
   thread_local std::vector<double> partial;
   partial.resize(static_cast<size_t>(blocks));  // outside the parallel region: may throw
   double* p = partial.data();
-  int nt = threads_for(element_work(rows, ns_per_row));
-#pragma omp parallel for num_threads(nt) schedule(dynamic) if (nt > 1)
-  for (int64_t blk = 0; blk < blocks; ++blk)
+  parallel_for(threads_for(element_work(rows, ns_per_row)), blocks, [&](int64_t blk) {
     p[blk] = f(blk * kReduceRows, std::min(rows, (blk + 1) * kReduceRows));
+  });
   double total = 0;
   for (int64_t blk = 0; blk < blocks; ++blk) total += p[blk];
   return total;
@@ -47,9 +45,9 @@ double blocked_sum(int64_t rows, int64_t ns_per_row, F f) {
 template <class F>
 void parallel_blocks(int64_t n, int64_t block, int64_t ns_per_item, F f) {
   int64_t blocks = (n + block - 1) / block;
-  int nt = threads_for(element_work(n, ns_per_item));
-#pragma omp parallel for num_threads(nt) schedule(dynamic) if (nt > 1)
-  for (int64_t blk = 0; blk < blocks; ++blk) f(blk * block, std::min(n, (blk + 1) * block));
+  parallel_for(threads_for(element_work(n, ns_per_item)), blocks, [&](int64_t blk) {
+    f(blk * block, std::min(n, (blk + 1) * block));
+  });
 }
 
 }  // namespace

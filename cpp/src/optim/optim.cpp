@@ -10,27 +10,34 @@
 namespace mlpcore {
 
 namespace {
-// Elements handed to a thread at a time: whichever thread is free takes the next.
+// f(begin, end) over chunks of [0, n), threaded when n is large (parallel_for).
 constexpr int64_t kChunk = 8192;
+template <class F>
+void for_chunks(int64_t n, F f) {
+  parallel_for(threads_for(element_work(n, 1)), (n + kChunk - 1) / kChunk, [&](int64_t c) {
+    f(c * kChunk, std::min(n, (c + 1) * kChunk));
+  });
+}
 }  // namespace
 
 template <class T>
 void sgd_step(T* param, const T* grad, T* velocity, int64_t n, double lr, double momentum,
               double weight_decay, bool nesterov) {
   const T tlr = T(lr), mu = T(momentum), wd = T(weight_decay);
-  int nt = threads_for(element_work(n, 1));
-  if (momentum == 0.0) {
-#pragma omp parallel for simd num_threads(nt) schedule(dynamic, kChunk) if (nt > 1)
-    for (int64_t i = 0; i < n; ++i) param[i] -= tlr * (grad[i] + wd * param[i]);
-  } else {
-#pragma omp parallel for simd num_threads(nt) schedule(dynamic, kChunk) if (nt > 1)
-    for (int64_t i = 0; i < n; ++i) {
-      T g = grad[i] + wd * param[i];
-      T v = mu * velocity[i] + g;
-      velocity[i] = v;
-      param[i] -= tlr * (nesterov ? g + mu * v : v);
+  for_chunks(n, [&](int64_t b, int64_t e) {
+    if (momentum == 0.0) {
+#pragma omp simd
+      for (int64_t i = b; i < e; ++i) param[i] -= tlr * (grad[i] + wd * param[i]);
+    } else {
+#pragma omp simd
+      for (int64_t i = b; i < e; ++i) {
+        T g = grad[i] + wd * param[i];
+        T v = mu * velocity[i] + g;
+        velocity[i] = v;
+        param[i] -= tlr * (nesterov ? g + mu * v : v);
+      }
     }
-  }
+  });
 }
 
 template <class T>
@@ -44,24 +51,26 @@ void adam_step(T* param, const T* grad, T* m, T* v, int64_t n, int64_t step, dou
   const T wd = T(weight_decay), b1 = T(beta1), w1 = T(1.0 - beta1);
   const T b2 = T(beta2), w2 = T(1.0 - beta2);
   const T neg_step_size = T(-(lr / bc1)), bc2_sqrt = T(std::pow(bc2, 0.5)), teps = T(eps);
-  int nt = threads_for(element_work(n, 1));
-#pragma omp parallel for simd num_threads(nt) schedule(dynamic, kChunk) if (nt > 1)
-  for (int64_t i = 0; i < n; ++i) {
-    const T g = grad[i] + wd * param[i];
-    const T mi = w1 < T(0.5) ? m[i] + w1 * (g - m[i]) : g - (g - m[i]) * b1;
-    const T vi = b2 * v[i] + w2 * g * g;
-    m[i] = mi;
-    v[i] = vi;
-    param[i] += neg_step_size * mi / (std::sqrt(vi) / bc2_sqrt + teps);
-  }
+  for_chunks(n, [&](int64_t b, int64_t e) {
+#pragma omp simd
+    for (int64_t i = b; i < e; ++i) {
+      const T g = grad[i] + wd * param[i];
+      const T mi = w1 < T(0.5) ? m[i] + w1 * (g - m[i]) : g - (g - m[i]) * b1;
+      const T vi = b2 * v[i] + w2 * g * g;
+      m[i] = mi;
+      v[i] = vi;
+      param[i] += neg_step_size * mi / (std::sqrt(vi) / bc2_sqrt + teps);
+    }
+  });
 }
 
 template <class T>
 void average_step(T* avg, const T* param, int64_t n, int64_t count) {
   const T keep = T(double(count) / double(count + 1)), take = T(1.0 / double(count + 1));
-  int nt = threads_for(element_work(n, 1));
-#pragma omp parallel for simd num_threads(nt) schedule(dynamic, kChunk) if (nt > 1)
-  for (int64_t i = 0; i < n; ++i) avg[i] = keep * avg[i] + take * param[i];
+  for_chunks(n, [&](int64_t b, int64_t e) {
+#pragma omp simd
+    for (int64_t i = b; i < e; ++i) avg[i] = keep * avg[i] + take * param[i];
+  });
 }
 
 template void sgd_step<float>(float*, const float*, float*, int64_t, double, double, double, bool);
