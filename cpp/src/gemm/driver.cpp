@@ -263,13 +263,17 @@ void gemm_narrow(T alpha, MatView<const T> a, MatView<const T> b, T beta, MatVie
 }
 
 // Column products: A's columns contiguous (A = X^T of a row-major X: the gradient
-// X^T u of a tall X, or a transposed matrix-vector product), few columns in C and
-// a small C. C(:, j) is a sum of columns of A weighted by B(p, j), over fixed blocks
+// X^T u of a tall X, or a transposed matrix-vector product), one or two columns in C
+// and a small C. C(:, j) is a sum of columns of A weighted by B(p, j), over fixed blocks
 // of kColumnBlock values of p, each block's sums in increasing p; the blocks' sums
 // are then added in block order. Blocks go to threads whole, so any thread count
 // gives bitwise the same C. B may have any strides, zero included (a broadcast).
 constexpr int64_t kColumnBlock = 8192;
 constexpr int64_t kColumnMaxC = 16384;  // elements of C: the partial sums stay small
+// A is read once per column of C: measured (1 thread, k = 128 and 20000, m = 16..784),
+// this beats the packed path for n <= 2 and loses from n = 4 on (2-4x at n = 10, the
+// weight gradient of a 10-class logistic regression).
+constexpr int64_t kColumnMaxN = 2;
 
 template <class T>
 void gemm_columns(T alpha, MatView<const T> a, MatView<const T> b, T beta, MatView<T> c,
@@ -381,11 +385,12 @@ void gemm(T alpha, MatView<const T> a, MatView<const T> b, T beta, MatView<T> c,
     gemm_narrow<T>(alpha, a, b, beta, c, epilogue);
     return;
   }
-  // Few columns, A's columns contiguous and a small C (X^T u): sums of columns of A.
+  // One or two columns, A's columns contiguous and a small C (X^T u): sums of columns
+  // of A.
   // Chosen on the size of C too, so unlike the row paths above, a subset of the rows
   // of such an A may take another path and get other bits (within the tolerance);
   // A with contiguous columns is a transposed operand (X^T), never a batch of rows.
-  if (n <= gemm_detail::kNarrowMaxN && a.rs == 1 && m * n <= kColumnMaxC) {
+  if (n <= kColumnMaxN && a.rs == 1 && m * n <= kColumnMaxC) {
     gemm_columns<T>(alpha, a, b, beta, c, epilogue);
     return;
   }
