@@ -194,7 +194,8 @@ def test_short_k_path(isa, dtype, rng, m, k, n):
 
 
 @pytest.mark.parametrize("m,k,n", [(1, 5, 1), (3, 8191, 1), (4, 8192, 2), (5, 8193, 2),
-                                   (3, 40_000, 1), (100, 300, 2), (1024, 1024, 1)],
+                                   (3, 40_000, 1), (100, 300, 2), (1024, 1024, 1), (64, 9000, 1),
+                                   (130, 300, 2), (257, 500, 1)],
                          ids=lambda s: str(s))
 def test_column_path(isa, dtype, rng, m, k, n):
     x = random_array(rng, (k, m), dtype)  # A = x.T has contiguous columns

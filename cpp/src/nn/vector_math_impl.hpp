@@ -556,11 +556,35 @@ void axpy_columns_impl(T* acc, const T* a, int64_t lda, const T* b, int64_t ldb,
     case 4: return axpy_columns_few<4>(acc, a, lda, b, ldb, k);
     default: break;
   }
+  // Long columns (m > 4 kRows) are read whole for each p, acc staying in L1. Short
+  // columns (a tall X^T u) go in chunks of kRows values of acc (256 bytes: 8 AVX2
+  // registers) kept in registers over all k, not reloaded for each p; chunking long
+  // columns would step through A a page at a time, which measured slower. Either way
+  // each acc[i] gets its products in increasing p.
+  constexpr int64_t kRows = 256 / int64_t(sizeof(T));
+  int64_t i0 = 0;
+  if (m <= 4 * kRows) {
+    for (; i0 + kRows <= m; i0 += kRows) {
+      T s[kRows];
+      for (int64_t i = 0; i < kRows; ++i) s[i] = acc[i0 + i];
+      for (int64_t p = 0; p < k; ++p) {
+        const T bp = b[p * ldb];
+        const T* ap = a + p * lda + i0;
+#pragma omp simd
+        for (int64_t i = 0; i < kRows; ++i) s[i] += ap[i] * bp;
+      }
+      for (int64_t i = 0; i < kRows; ++i) acc[i0 + i] = s[i];
+    }
+    if (i0 == m) return;
+  }
+  T* rest = acc + i0;
+  const int64_t left = m - i0;
+  a += i0;
   for (int64_t p = 0; p < k; ++p) {
     const T bp = b[p * ldb];
     const T* ap = a + p * lda;
 #pragma omp simd
-    for (int64_t i = 0; i < m; ++i) acc[i] += ap[i] * bp;
+    for (int64_t i = 0; i < left; ++i) rest[i] += ap[i] * bp;
   }
 }
 
