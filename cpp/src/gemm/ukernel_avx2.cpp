@@ -28,12 +28,18 @@ static_assert(kAvx2F64.mr == 6 && kAvx2F64.nr == 2 * F64::W, "blocking.hpp: AVX2
 void sgemm_6x16(int64_t k, float alpha, const float* a, const float* b, int64_t ldb, float beta,
                 float* c,
                 int64_t rs_c, int64_t cs_c, int64_t m, int64_t n) {
-  ukr<F32, 6, 2>(k, alpha, a, b, ldb, beta, c, rs_c, cs_c, m, n);
+  if (ldb == 16)
+    ukr<F32, 6, 2, 16>(k, alpha, a, b, ldb, beta, c, rs_c, cs_c, m, n);
+  else
+    ukr<F32, 6, 2, 0>(k, alpha, a, b, ldb, beta, c, rs_c, cs_c, m, n);
 }
 
 void dgemm_6x8(int64_t k, double alpha, const double* a, const double* b, int64_t ldb, double beta,
                double* c, int64_t rs_c, int64_t cs_c, int64_t m, int64_t n) {
-  ukr<F64, 6, 2>(k, alpha, a, b, ldb, beta, c, rs_c, cs_c, m, n);
+  if (ldb == 8)
+    ukr<F64, 6, 2, 8>(k, alpha, a, b, ldb, beta, c, rs_c, cs_c, m, n);
+  else
+    ukr<F64, 6, 2, 0>(k, alpha, a, b, ldb, beta, c, rs_c, cs_c, m, n);
 }
 
 }  // namespace avx2

@@ -30,12 +30,18 @@ static_assert(kAvx512F64.mr == 12 && kAvx512F64.nr == 2 * F64::W, "blocking.hpp:
 void sgemm_12x32(int64_t k, float alpha, const float* a, const float* b, int64_t ldb, float beta,
                 float* c,
                  int64_t rs_c, int64_t cs_c, int64_t m, int64_t n) {
-  ukr<F32, 12, 2>(k, alpha, a, b, ldb, beta, c, rs_c, cs_c, m, n);
+  if (ldb == 32)
+    ukr<F32, 12, 2, 32>(k, alpha, a, b, ldb, beta, c, rs_c, cs_c, m, n);
+  else
+    ukr<F32, 12, 2, 0>(k, alpha, a, b, ldb, beta, c, rs_c, cs_c, m, n);
 }
 
 void dgemm_12x16(int64_t k, double alpha, const double* a, const double* b, int64_t ldb, double beta,
                  double* c, int64_t rs_c, int64_t cs_c, int64_t m, int64_t n) {
-  ukr<F64, 12, 2>(k, alpha, a, b, ldb, beta, c, rs_c, cs_c, m, n);
+  if (ldb == 16)
+    ukr<F64, 12, 2, 16>(k, alpha, a, b, ldb, beta, c, rs_c, cs_c, m, n);
+  else
+    ukr<F64, 12, 2, 0>(k, alpha, a, b, ldb, beta, c, rs_c, cs_c, m, n);
 }
 
 }  // namespace avx512

@@ -7,7 +7,9 @@
 // C(m x n) := beta C + alpha A_panel B_panel on an MR x (NV * W) register tile: per k,
 // NV vector loads of B, MR broadcasts of A and MR * NV independent FMAs. The fixed
 // loops are fully unrolled so `acc` lives in registers (MR * NV + NV + 1 of them).
-template <class Tr, int MR, int NV>
+// kLdb: B's row stride when known at compile time (NR: a packed panel), else 0 and
+// the run-time ldb; the packed path, the hot one, keeps constant load offsets.
+template <class Tr, int MR, int NV, int kLdb>
 MLPCORE_INLINE void ukr(int64_t k, typename Tr::T alpha, const typename Tr::T* a,
                         const typename Tr::T* b, int64_t ldb, typename Tr::T beta,
                         typename Tr::T* c, int64_t rs_c, int64_t cs_c, int64_t m, int64_t n) {
@@ -15,6 +17,8 @@ MLPCORE_INLINE void ukr(int64_t k, typename Tr::T alpha, const typename Tr::T* a
   using V = typename Tr::V;
   constexpr int W = Tr::W;
   constexpr int NR = NV * W;
+  static_assert(kLdb == 0 || kLdb == NR, "a packed panel has NR values per row");
+  const int64_t b_step = kLdb ? kLdb : ldb;
 
   // C is touched only after the loop: start fetching its rows now (the edge
   // rows beyond m are not touched, so not fetched).
@@ -44,7 +48,7 @@ MLPCORE_INLINE void ukr(int64_t k, typename Tr::T alpha, const typename Tr::T* a
       for (int j = 0; j < NV; ++j) acc[i][j] = Tr::fmadd(av, bv[j], acc[i][j]);
     }
     a += MR;
-    b += ldb;
+    b += b_step;
   }
 
   const V valpha = Tr::set1(alpha);
