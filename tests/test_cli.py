@@ -232,3 +232,39 @@ def test_the_installed_command_runs_as_a_module(tmp_path):
                             capture_output=True, text=True, timeout=300, env=env, cwd=tmp_path)
     assert result.returncode == 1
     assert result.stderr.strip() == "mlpcore train: error: nothing.csv: No such file or directory"
+
+
+def test_tab_separated_files(tmp_path, capsys):
+    # A .tsv (or .tab, gzipped too) file is read with tabs; --delimiter takes tab, \t
+    # (as typed in a shell) or the character; a tab-separated file read with commas is
+    # refused with the delimiter to use, not trained on zero features.
+    X, y = mlpcore.datasets.blobs(150, random_state=0)
+    rows = "".join(f"{a!r}\t{b!r}\t{t}\n" for (a, b), t in zip(X.tolist(), y))
+    text = "x1\tx2\tlabel\n" + rows
+    (tmp_path / "blobs.tsv").write_text(text)
+    with gzip.open(tmp_path / "blobs.tab.gz", "wt") as f:
+        f.write(text)
+    (tmp_path / "blobs.txt").write_text(text)
+    (tmp_path / "blobs.csv").write_text(text)
+    runs = [["blobs.tsv"], ["blobs.tab.gz"], ["blobs.txt", "--delimiter", "tab"],
+            ["blobs.txt", "--delimiter", "\\t"], ["blobs.txt", "--delimiter", "\t"]]
+    for argv in runs:
+        code, out, _ = run(capsys, "train", str(tmp_path / argv[0]), *argv[1:], "--model",
+                           "logistic", "--quiet")
+        assert code == 0, argv
+        rows = summary(out)
+        assert "120 x 2" not in rows["data"] and "150 x 2" in rows["data"], rows["data"]
+        assert float(rows["test accuracy"].split()[0]) > 0.9
+    code, _, err = run(capsys, "train", str(tmp_path / "blobs.csv"), "--model", "logistic")
+    line = one_line_error(code, err, "mlpcore train")
+    assert "one column with the delimiter ','" in line and "--delimiter tab" in line
+    (tmp_path / "labels.csv").write_text("label\n0\n1\n")  # a target alone
+    code, _, err = run(capsys, "train", str(tmp_path / "labels.csv"))
+    assert "no feature columns besides the target" in one_line_error(code, err, "mlpcore train")
+    X2, y2 = mlpcore.datasets.load(tmp_path / "blobs.tsv")
+    np.testing.assert_array_equal(X2, X)
+    np.testing.assert_array_equal(y2, y)
+    with pytest.raises(SystemExit) as exit_:
+        run(capsys, "train", str(tmp_path / "blobs.txt"), "--delimiter", "ab")
+    assert exit_.value.code == 2
+    assert "expected one character or one of tab" in capsys.readouterr().err

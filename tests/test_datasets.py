@@ -859,3 +859,24 @@ def test_idx_missing_file(tmp_path, mnist_like):
 def test_public_names():
     for name in datasets.__all__:
         assert getattr(datasets, name).__doc__, name
+
+
+def test_csv_delimiter_from_the_name_and_a_wrong_one_named(tmp_path):
+    text = "a\tb\tlabel\n1\t2\t0\n3\t4\t1\n"
+    for name in ("t.tsv", "t.TAB", "t.tsv.gz"):
+        path = tmp_path / name
+        if name.endswith(".gz"):
+            with gzip.open(path, "wt") as f:
+                f.write(text)
+        else:
+            path.write_text(text)
+        X, y = load_csv(path)
+        np.testing.assert_array_equal(X, [[1, 2], [3, 4]])
+        assert y.tolist() == [0, 1]
+    path = write(tmp_path / "t.csv", text)
+    err = csv_error(path)
+    assert err.line == 1 and "delimiter=" in str(err) and "--delimiter tab" in str(err)
+    X, y = load_csv(path, delimiter="\t")
+    assert X.shape == (2, 2)
+    path = write(tmp_path / "semi.csv", "a;b;label\n1;2;0\n")
+    assert "--delimiter ';'" in str(csv_error(path))

@@ -69,6 +69,20 @@ def _size(text: str) -> int:
     return int(match[1]) << _UNIT_BITS[match[2].upper()]
 
 
+_DELIMITER_NAMES = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "space": " ",
+                    "pipe": "|"}
+
+
+def _delimiter(text: str) -> str:
+    """--delimiter: one character, or tab (also \\t as typed in a shell), comma, semicolon,
+    space, pipe."""
+    value = _DELIMITER_NAMES.get(text.lower(), text)
+    if len(value) != 1 or value in "\r\n\"":
+        raise argparse.ArgumentTypeError(
+            f"expected one character or one of {', '.join(_DELIMITER_NAMES)}, got {text!r}")
+    return value
+
+
 def _column(text: str):
     """--target: "last", "none", a column index or a header name."""
     if text in ("last", "none"):
@@ -79,7 +93,7 @@ def _column(text: str):
         return text
 
 
-def load_file(path: str, *, target="last", delimiter=",", labels=None, need_target=True,
+def load_file(path: str, *, target="last", delimiter=None, labels=None, need_target=True,
               max_bytes=None):
     """(X, y, description) of a CSV, NPZ or MNIST IDX file (datasets.load); y may be None when
     not need_target."""
@@ -242,6 +256,9 @@ def cmd_train(args) -> int:
                                       max_bytes=args.max_input_size)
         if y is None:
             raise UsageError(f"{args.file}: no target column (--target none); training needs one")
+        if X.shape[1] == 0:
+            raise UsageError(f"{args.file}: no feature columns besides the target; is the "
+                             "delimiter right? (--delimiter)")
     else:
         X, y, description = load_built_in(args.data, args.samples, args.seed)
     if args.dtype is not None:
@@ -465,7 +482,9 @@ def _file_options(parser, target_default):
                              + (" (default last)" if target_default else
                                 " (default: the last one when the file has one column more "
                                 "than the model's features)"))
-    parser.add_argument("--delimiter", default=",", help="CSV delimiter (default ,)")
+    parser.add_argument("--delimiter", type=_delimiter,
+                        help="CSV delimiter: one character, or tab, comma, semicolon, space, "
+                             "pipe (default: tab for .tsv and .tab files, else comma)")
     parser.add_argument("--labels", help="MNIST IDX labels file (default: found next to the "
                                          "images file)")
     parser.add_argument("--max-input-size", type=_size, metavar="SIZE",

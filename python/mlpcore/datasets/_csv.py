@@ -332,7 +332,7 @@ def _join_targets(parts, kind, dtype):
     return y.astype(dtype) if kind == "float" else y
 
 
-def load_csv(path, target="last", delimiter=",", header="infer", dtype=np.float64,
+def load_csv(path, target="last", delimiter=None, header="infer", dtype=np.float64,
              max_bytes=MAX_INPUT_BYTES):
     """Load a delimited text file of numbers as ``(X, y)``.
 
@@ -345,8 +345,11 @@ def load_csv(path, target="last", delimiter=",", header="infer", dtype=np.float6
         The target column: the last one, an index (negative counts from the end), a column name
         of the header (then the file must have a header), or None for no target (y is None and
         every column is a feature).
-    delimiter : str, default ","
-        One character; quoting follows the csv module's defaults (``"a, b"`` is one cell).
+    delimiter : str, optional
+        One character; quoting follows the csv module's defaults (``"a, b"`` is one cell). By
+        default a tab for a name ending in ``.tsv`` or ``.tab`` (``.gz`` aside), else a comma.
+        A first row of one column (with a target) that holds another delimiter (a
+        tab-separated file read with commas) is refused, naming it.
     header : "infer", True or False, default "infer"
         Whether the first non-empty row holds column names. "infer": it does when one of its
         cells outside the target column is text (neither a number nor empty), or when all of its
@@ -384,6 +387,8 @@ def load_csv(path, target="last", delimiter=",", header="infer", dtype=np.float6
             or (isinstance(target, numbers.Integral) and not isinstance(target, (bool, np.bool_)))):
         raise TypeError(f"target must be 'last', a column index, a column name or None, got "
                         f"{target!r}")
+    if delimiter is None:
+        delimiter = delimiter_for(os.fsdecode(os.fspath(path)))
     if not isinstance(delimiter, str) or len(delimiter) != 1 or delimiter in "\r\n\"":
         raise ValueError(f"delimiter must be one character (not a quote or newline), got "
                          f"{delimiter!r}")
@@ -398,6 +403,27 @@ def load_csv(path, target="last", delimiter=",", header="infer", dtype=np.float6
         raise DataFileError(f"cannot decompress the gzip file: {exc}", name) from None
 
 
+# Delimiters a file may use instead, with the command line's name for each.
+_OTHER_DELIMITERS = (("\t", "tab"), (";", "';'"), ("|", "'|'"), (",", "comma"))
+
+
+def _other_delimiter(cell, delimiter):
+    """For a first row that is one cell with `delimiter` (a target and no feature): the
+    message naming the delimiter its text holds, or None when it holds none."""
+    for other, option in _OTHER_DELIMITERS:
+        if other != delimiter and other in cell:
+            return (f"the first row is one column with the delimiter {delimiter!r}, and it "
+                    f"holds {other!r}: pass delimiter={other!r} (on the command line, "
+                    f"--delimiter {option})")
+    return None
+
+
+def delimiter_for(name):
+    """The delimiter of a file by its name: tab for .tsv and .tab (also gzipped), else comma."""
+    base = name.lower()[:-3] if name.lower().endswith(".gz") else name.lower()
+    return "\t" if base.endswith((".tsv", ".tab")) else ","
+
+
 def _read_csv(blocks, name, target, delimiter, header, dtype, size):
     for line, data in blocks:
         found = _first_row(data, line, delimiter, name)
@@ -406,6 +432,10 @@ def _read_csv(blocks, name, target, delimiter, header, dtype, size):
     else:
         raise DataFileError("the file is empty (no rows of data)", name)
     first, first_line, after, after_line = found
+    if len(first) == 1 and target is not None:
+        other = _other_delimiter(first[0], delimiter)
+        if other:
+            raise DataFileError(other, name, first_line)
     has_header = _has_header(first, target, header)
     t = _target_column(first, first_line, target, has_header, name)
     parser = _CsvBlocks(name, delimiter, dtype, len(first), first_line, t)

@@ -18,7 +18,7 @@ def input_files(path, labels=None):
     return [p for p in (path, labels) if p is not None]
 
 
-def load(path, *, target="last", delimiter=",", labels=None, need_target=True, max_bytes=None):
+def load(path, *, target="last", delimiter=None, labels=None, need_target=True, max_bytes=None):
     """Load ``(X, y)`` from a CSV, NPZ or MNIST IDX file, the format told by the file's name.
 
     Parameters
@@ -30,8 +30,9 @@ def load(path, *, target="last", delimiter=",", labels=None, need_target=True, m
         :func:`load_csv`.
     target : "last", int, str or None, default "last"
         The CSV target column (see :func:`load_csv`); not used by the other formats.
-    delimiter : str, default ","
-        The CSV delimiter; not used by the other formats.
+    delimiter : str, optional
+        The CSV delimiter (by default a tab for ``.tsv`` and ``.tab`` files, else a comma); not
+        used by the other formats.
     labels : str or path-like, optional
         The IDX labels file; by default the one next to the images file
         (``train-images-idx3-ubyte`` -> ``train-labels-idx1-ubyte``), when it exists.
