@@ -268,3 +268,30 @@ def test_tab_separated_files(tmp_path, capsys):
         run(capsys, "train", str(tmp_path / "blobs.txt"), "--delimiter", "ab")
     assert exit_.value.code == 2
     assert "expected one character or one of tab" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("target,extra,task", [
+    ("classes", [], "classification"),
+    ("counts", [], "regression"),
+    ("real", [], "regression"),
+    ("names", [], "classification"),
+    ("counts", ["--task", "classify"], "classification"),
+    ("classes", ["--task", "regress"], "regression"),
+])
+def test_the_task_follows_the_target(tmp_path, capsys, target, extra, task):
+    # --model mlp guesses: whole numbers of few distinct values, each on several rows, are
+    # classes; a target like diabetes' (214 distinct values in 442 rows) is a quantity.
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((442, 3))
+    y = {"classes": rng.integers(0, 3, 442), "counts": rng.integers(25, 346, 442),
+         "real": rng.standard_normal(442),
+         "names": rng.choice(["setosa", "virginica"], 442)}[target]
+    write_csv(tmp_path / "d.csv", X, y, header=["a", "b", "c", "y"])
+    code, out, _ = run(capsys, "train", str(tmp_path / "d.csv"), "--model", "mlp", "--epochs",
+                       "2", "--quiet", *extra)
+    assert code == 0
+    rows = summary(out)
+    assert rows["task"].startswith(task + ": "), rows["task"]
+    assert ("test accuracy" in rows) == (task == "classification")
+    if target == "counts" and not extra:
+        assert "distinct whole numbers in 442 rows" in rows["task"]

@@ -185,18 +185,36 @@ def _check_out(out: str, inputs: list, writes: str, force: bool) -> None:
 # ------------------------------------------------------------------------------ train
 
 
-def _is_classification(model_name: str, task: str, y) -> bool:
+# A target of whole numbers is read as class labels when it has at most this many
+# distinct values and at least MIN_ROWS_PER_CLASS rows per value on average; otherwise
+# as a quantity (diabetes' 214 distinct values in 442 rows, counts, ages).
+MAX_GUESSED_CLASSES = 100
+MIN_ROWS_PER_CLASS = 5
+
+
+def choose_task(model_name: str, task: str, y) -> tuple:
+    """(classification, why): the task train runs, and the reason it prints."""
     import numpy as np
 
     if model_name in ("perceptron", "logistic"):
-        return True
+        return True, f"--model {model_name} classifies"
     if model_name == "linear":
-        return False
+        return False, "--model linear regresses"
     if task != "auto":
-        return task == "classify"
+        return task == "classify", f"--task {task}"
     y = np.asarray(y)
-    # class labels: integers, strings or booleans, or floats that are all whole numbers
-    return y.dtype.kind in "iubUSO" or bool(np.all(np.isfinite(y)) and np.all(y == np.round(y)))
+    if y.dtype.kind in "bUSO":
+        return True, "the target holds labels that are not numbers"
+    if y.dtype.kind == "f" and not (np.all(np.isfinite(y)) and np.all(y == np.round(y))):
+        return False, "the target holds fractional numbers (--task classify to override)"
+    values = len(np.unique(y))
+    if values <= MAX_GUESSED_CLASSES and len(y) >= MIN_ROWS_PER_CLASS * values:
+        return True, (f"the target holds {values} distinct whole numbers, "
+                      f"{len(y) / values:.0f} rows each on average (--task regress to "
+                      "override)")
+    return False, (f"the target holds {values} distinct whole numbers in {len(y)} rows, too "
+                   f"many for classes (more than {MAX_GUESSED_CLASSES}, or fewer than "
+                   f"{MIN_ROWS_PER_CLASS} rows each); --task classify to override")
 
 
 def make_model(args, classification: bool):
@@ -263,7 +281,7 @@ def cmd_train(args) -> int:
         X, y, description = load_built_in(args.data, args.samples, args.seed)
     if args.dtype is not None:
         X = X.astype(args.dtype, copy=False)
-    classification = _is_classification(args.model, args.task, y)
+    classification, why = choose_task(args.model, args.task, y)
     if classification and y.dtype.kind == "f" and np.all(y == np.round(y)):
         y = y.astype(np.int64)  # whole-number labels read from a CSV: classes 0, 1, not 0.0, 1.0
     model = make_model(args, classification)
@@ -273,6 +291,8 @@ def cmd_train(args) -> int:
     del X, y
 
     print(f"data      {description}", flush=True)
+    print(f"task      {'classification' if classification else 'regression'}: {why}",
+          flush=True)
     print(f"model     {model}", flush=True)
     start = time.perf_counter()
     model.fit(X_train, y_train)
@@ -422,7 +442,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="samples of a generated data set (default 1000)")
     train.add_argument("--model", choices=MODELS, default="logistic", help="default: logistic")
     train.add_argument("--task", choices=("auto", "classify", "regress"), default="auto",
-                       help="for --model mlp: auto classifies integer or string targets")
+                       help="for --model mlp: auto classifies labels that are not numbers "
+                            f"and whole numbers of at most {MAX_GUESSED_CLASSES} distinct "
+                            f"values with {MIN_ROWS_PER_CLASS} rows each on average, and "
+                            "regresses other targets")
     train.add_argument("--hidden", type=_positive_int_list, default=(100,),
                        help="hidden layer widths of --model mlp, e.g. 256,128 (default 100)")
     train.add_argument("--activation", default="relu",
