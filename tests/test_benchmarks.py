@@ -44,3 +44,29 @@ def test_quick_benchmark_run(tmp_path):
     assert set(memory) == {"logreg", "mlp", "perceptron"}
     for row in memory.values():
         assert row["data_bytes"] > 0 and row["param_bytes"] > 0 and row["fit_extra"] >= 0
+
+
+def _bench(*argv, env_extra=None):
+    env = dict(os.environ)
+    package_root = str(pathlib.Path(mlpcore.__file__).resolve().parent.parent)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
+    return subprocess.run([sys.executable, str(RUN), *argv], capture_output=True, text=True,
+                          timeout=600, env=env, cwd=RUN.parent.parent)
+
+
+def test_busy_benchmark_runs_and_refuses_one_thread(tmp_path):
+    out = tmp_path / "busy.json"
+    result = _bench("--busy", "--quick", "--threads", "2", "--filter", "256^3", "--json",
+                    str(out))
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    busy = json.loads(out.read_text())["busy"]
+    assert busy["threads"] == 2
+    for part in ("quiet", "busy"):
+        (row,) = busy[part]
+        assert row["case"] == "matmul 256^3 float32"
+        assert row["seconds"] > 0 and row["seconds_1_thread"] > 0
+        assert row["ratio"] == row["seconds"] / row["seconds_1_thread"]
+    result = _bench("--busy", "--threads", "1")
+    assert result.returncode == 2 and "--threads must be at least 2" in result.stderr
+    result = _bench("--busy", "--threads", "2", "--filter", "no such case")
+    assert result.returncode == 0 and "no case matches" in result.stdout

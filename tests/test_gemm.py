@@ -208,8 +208,9 @@ def test_column_path(isa, dtype, rng, m, k, n):
     assert_close(got, expected, rtol=0, atol=gemm_bound(x.T, b, 2.0, 0.5, c), what="gemm")
 
 
-# large enough (m n k > 4M multiply-adds) to use 2 threads
-@pytest.mark.parametrize("shape", [(3, 2_000_000, 1), (16, 300_000, 2)], ids=str)
+# large enough to use 2 threads: more than 2 x kMinWorkPerThread (runtime.hpp) of
+# estimated work, 6.4M float32 multiply-adds
+@pytest.mark.parametrize("shape", [(3, 4_000_000, 1), (16, 300_000, 2)], ids=str)
 def test_column_path_is_bitwise_the_same_on_any_thread_count(dtype, rng, shape):
     import mlpcore
 

@@ -134,6 +134,9 @@ def test_idle_openmp_workers_sleep_and_the_environment_is_left_as_it_was():
     assert policy == "passive (set by mlpcore)"
     assert variable == "None", "OMP_WAIT_POLICY stayed set in the user's environment"
     assert ms < 3, f"idle workers used {ms:.1f} ms of CPU in 200 ms"
+    # KMP_BLOCKTIME, which GNU OpenMP ignores, does not keep the workers spinning.
+    ms, _, policy = _idle_cpu(KMP_BLOCKTIME="0")
+    assert policy == "passive (set by mlpcore)" and ms < 3, (ms, policy)
     # The user's own choice is kept and reported.
     ms, variable, policy = _idle_cpu(OMP_WAIT_POLICY="active")
     assert variable == "active"

@@ -1,6 +1,7 @@
 // Blocked GEMM against the triple loop, at awkward sizes and layouts, under every
 // supported ISA and several thread counts. No framework: prints each failure with
 // its largest difference and returns non-zero.
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
@@ -414,6 +415,38 @@ int main() {
     }
     if (!threw) {
       std::printf("FAIL gemm: mismatched shapes not rejected\n");
+      ++g_failures;
+    }
+  }
+
+  // Called from inside a caller's own parallel region (an embedding program's loop):
+  // each call runs on its thread alone and uses only its own workspace, whatever that
+  // thread's number in the caller's team (few rows, an edge panel: 4 x 64 x 17;
+  // a column product: 3 x 20000 x 1).
+  for (const std::array<int64_t, 3>& shape :
+       {std::array<int64_t, 3>{4, 64, 17}, std::array<int64_t, 3>{3, 20000, 1}}) {
+    const int64_t m = shape[0], k = shape[1], n = shape[2];
+    std::vector<float> a(size_t(m * k)), b(size_t(k * n)), want(size_t(m * n));
+    for (size_t i = 0; i < a.size(); ++i) a[i] = float(i % 7) - 3.0f;
+    for (size_t i = 0; i < b.size(); ++i) b[i] = float(i % 5) - 2.0f;
+    gemm_naive<float>(1.0f, {a.data(), m, k, k, 1}, {b.data(), k, n, n, 1}, 0.0f,
+                      {want.data(), m, n, n, 1});
+    int wrong = 0;
+#pragma omp parallel num_threads(4) reduction(+ : wrong)
+    {
+      std::vector<float> c(size_t(m * n), -1.0f);
+      // A column product takes A = X^T: X (k x m) row-major, read with unit row stride.
+      std::vector<float> x(size_t(k * m));
+      for (int64_t p = 0; p < k; ++p)
+        for (int64_t i = 0; i < m; ++i) x[size_t(p * m + i)] = a[size_t(i * k + p)];
+      const MatView<const float> av = n == 1 ? MatView<const float>{x.data(), m, k, 1, m}
+                                              : MatView<const float>{a.data(), m, k, k, 1};
+      gemm<float>(1.0f, av, {b.data(), k, n, n, 1}, 0.0f, {c.data(), m, n, n, 1});
+      for (size_t i = 0; i < c.size(); ++i) wrong += c[i] != want[i];
+    }
+    if (wrong) {
+      std::printf("FAIL gemm %lldx%lldx%lld inside a caller's parallel region: %d wrong\n",
+                  (long long)m, (long long)k, (long long)n, wrong);
       ++g_failures;
     }
   }

@@ -9,8 +9,14 @@ region pays 15-35 us to wake it, which the kernels' sizing of parallel regions
 
 The runtime reads the policy once, when it starts, so it is set only while the core
 loads and starts OpenMP, and only where the user set none; the environment is restored
-afterwards, so child processes and other libraries see the user's. Where the process
-had loaded the same OpenMP runtime before mlpcore, its policy stays what it was.
+afterwards, so child processes and other libraries see the user's. (During those
+milliseconds another thread of the process would see the variable too: import mlpcore
+before starting threads that launch processes.) Where the process had loaded the same
+OpenMP runtime before mlpcore, its policy stays what it was.
+
+A user's OMP_WAIT_POLICY or GOMP_SPINCOUNT is kept. KMP_BLOCKTIME is not a reason to
+leave the policy alone: GNU OpenMP ignores it, and LLVM's and Intel's runtimes, which
+read it, let it override the passive policy set here.
 """
 
 from __future__ import annotations
@@ -20,8 +26,8 @@ import os
 import sys
 from typing import Iterator
 
-# Variables by which a user chooses the wait policy (GNU, LLVM and Intel runtimes).
-USER_SETTINGS = ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT", "KMP_BLOCKTIME")
+# Variables by which a user chooses the wait policy of GNU OpenMP.
+USER_SETTINGS = ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT")
 
 wait_policy = "unknown"  # for build_info(): what the loaded runtime was given
 
@@ -53,7 +59,9 @@ def passive_wait_policy() -> Iterator[None]:
             del os.environ["OMP_WAIT_POLICY"]
         else:
             os.environ["OMP_WAIT_POLICY"] = saved
-    if sys.platform.startswith("linux") and not (_openmp_libraries() - before):
+    if not sys.platform.startswith("linux"):
+        wait_policy = "passive, unless the process loaded its OpenMP runtime before mlpcore"
+    elif not (_openmp_libraries() - before):
         wait_policy = "as the process set it (its OpenMP runtime was loaded before mlpcore)"
     else:
         wait_policy = "passive (set by mlpcore)"

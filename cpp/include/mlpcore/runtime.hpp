@@ -35,21 +35,6 @@ void set_num_threads(int n);  // n >= 1; also sets OpenMP's count in the calling
 // machine a worker that is not scheduled stalls the region for a time slice.
 constexpr int64_t kMinWorkPerThread = 100000;
 int threads_for(int64_t work);
-// f(i) for each i in [0, n): on the calling thread alone when nt <= 1 (no OpenMP call,
-// which costs microseconds on small calls), otherwise i handed out one at a time to
-// whichever of the nt threads is free, so that on a busy machine a thread that is
-// not running leaves its share to the others instead of holding up the call. Results
-// must not depend on which thread ran which i.
-template <class F>
-void parallel_for(int nt, int64_t n, F&& f) {
-  if (nt <= 1) {
-    for (int64_t i = 0; i < n; ++i) f(i);
-    return;
-  }
-#pragma omp parallel for num_threads(nt) schedule(dynamic)
-  for (int64_t i = 0; i < n; ++i) f(i);
-}
-
 // One-thread cost estimates for threads_for, measured on an AVX2 core with the data
 // in cache (faster cores only make the sizing more cautious):
 // multiply-adds of a GEMM, 32 per ns in float32 and 16 in float64;

@@ -27,6 +27,7 @@
 #include "gemm/ukernel.hpp"
 #include "mlpcore/gemm.hpp"
 #include "mlpcore/runtime.hpp"
+#include "parallel.hpp"
 
 namespace mlpcore {
 namespace {
@@ -211,9 +212,8 @@ void gemm_few_rows(const GemmKernel<T>& K, T alpha, MatView<const T> a, MatView<
     K.pack_a(m, min64(KC, k - pc), a.data + pc * a.cs, a.rs, a.cs, apack + m_padded * pc);
 
   std::atomic<bool> stop{false};
-  parallel_for(nt, tiles, [&](int64_t jt) {
+  parallel_for(nt, tiles, [&](int64_t jt, int tid) {
     if (stop.load(std::memory_order_relaxed)) return;
-    const int tid = omp_get_thread_num();
     if (tid == 0 && interrupt_requested()) stop.store(true, std::memory_order_relaxed);
     const int64_t jr = jt * NR, nr = min64(NR, n - jr);
     T* edge = ws + a_elems + tid * edge_elems;
@@ -286,7 +286,7 @@ void gemm_columns(T alpha, MatView<const T> a, MatView<const T> b, T beta, MatVi
   std::atomic<bool> stop{false};
   // Blocks go to whichever thread is free; each block's sums land in its own slot.
   const int nt = static_cast<int>(min64(threads_for(fma_work<T>(m * n * k)), blocks));
-  parallel_for(nt, blocks, [&](int64_t blk) {
+  parallel_for(nt, blocks, [&](int64_t blk, int tid) {
     if (stop.load(std::memory_order_relaxed)) return;
     const int64_t p0 = blk * kColumnBlock, kb = min64(kColumnBlock, k - p0);
     for (int64_t j = 0; j < n; ++j) {
@@ -295,8 +295,7 @@ void gemm_columns(T alpha, MatView<const T> a, MatView<const T> b, T beta, MatVi
       vm.axpy_columns(acc, a.data + p0 * a.cs, a.cs, b.data + p0 * b.rs + j * b.cs, b.rs, m,
                       kb);
     }
-    if (omp_get_thread_num() == 0 && interrupt_requested())
-      stop.store(true, std::memory_order_relaxed);
+    if (tid == 0 && interrupt_requested()) stop.store(true, std::memory_order_relaxed);
   });
   if (stop.load()) throw Interrupted();
   for (int64_t j = 0; j < n; ++j)

@@ -10,6 +10,7 @@
 #include "mlpcore/gemm.hpp"
 #include "mlpcore/nn.hpp"
 #include "mlpcore/runtime.hpp"
+#include "parallel.hpp"
 #include "nn/losses.hpp"
 #include "arch/context.hpp"
 

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "mlpcore/runtime.hpp"
+#include "parallel.hpp"
 
 namespace mlpcore {
 

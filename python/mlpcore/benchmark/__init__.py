@@ -58,6 +58,9 @@ def parse_args(argv=None, prog=None):
     args = p.parse_args(argv)
     if args.threads is None:
         args.threads = os.cpu_count() or 1 if args.busy else 1
+    if args.busy and args.threads < 2:
+        p.error(f"--busy compares several threads with one: --threads must be at least 2, "
+                f"got {args.threads}")
     if args.threads < 1:
         p.error(f"--threads must be at least 1, got {args.threads}")
     if args.repeats is not None and args.repeats < 1:

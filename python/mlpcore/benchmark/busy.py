@@ -110,6 +110,9 @@ def run_busy(repeats, name_filter=""):
     warnings.simplefilter("ignore")  # ConvergenceWarning of the capped fits
     data, case_list = cases()
     case_list = [(name, fn) for name, fn in case_list if name_filter in name]
+    if not case_list:
+        print(f"\nbusy machine: no case matches --filter {name_filter!r}")
+        return {"busy": None}
     print(f"\nbusy machine: {threads} threads against 1 ({data}; "
           f"OpenMP wait policy: {mlpcore.build_info()['openmp_wait_policy']})")
     print(f"  {'case':<48}{f'{threads} threads':>12}{'1 thread':>12}{'ratio':>8}")
