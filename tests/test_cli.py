@@ -295,3 +295,22 @@ def test_the_task_follows_the_target(tmp_path, capsys, target, extra, task):
     assert ("test accuracy" in rows) == (task == "classification")
     if target == "counts" and not extra:
         assert "distinct whole numbers in 442 rows" in rows["task"]
+
+
+def test_a_pandas_index_column_is_dropped_with_a_note(tmp_path, capsys):
+    X, y = mlpcore.datasets.blobs(100, random_state=1)
+    write_csv(tmp_path / "df.csv", [[i, *row] for i, row in enumerate(X.tolist())], y,
+              header=["", "x1", "x2", "label"])
+    with pytest.warns(mlpcore.datasets.DataFileWarning, match="an index written by pandas"):
+        code, out, _ = run(capsys, "train", str(tmp_path / "df.csv"), "--model", "logistic",
+                           "--quiet")
+    assert code == 0
+    assert "100 x 2" in summary(out)["data"]
+    # outside pytest's capture, the command prints it as one line
+    r = subprocess.run([sys.executable, "-m", "mlpcore", "train", str(tmp_path / "df.csv"),
+                        "--model", "logistic", "--quiet"], capture_output=True, text=True,
+                       env=dict(os.environ, PYTHONPATH=os.pathsep.join(
+                           [str(os.path.dirname(os.path.dirname(mlpcore.__file__))),
+                            os.environ.get("PYTHONPATH", "")])), timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert r.stderr.startswith("warning: ") and "an index written by pandas" in r.stderr

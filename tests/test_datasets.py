@@ -12,6 +12,7 @@ import re
 import struct
 import subprocess
 import sys
+import warnings
 import zipfile
 
 import numpy as np
@@ -20,6 +21,7 @@ import pytest
 from mlpcore import datasets
 from mlpcore.datasets import (
     DataFileError,
+    DataFileWarning,
     blobs,
     circles,
     load_csv,
@@ -880,3 +882,25 @@ def test_csv_delimiter_from_the_name_and_a_wrong_one_named(tmp_path):
     assert X.shape == (2, 2)
     path = write(tmp_path / "semi.csv", "a;b;label\n1;2;0\n")
     assert "--delimiter ';'" in str(csv_error(path))
+
+
+def test_csv_pandas_index_column_is_dropped_with_a_warning(tmp_path):
+    # DataFrame.to_csv() writes the index as an unnamed first column of 0, 1, ..., n-1
+    path = write(tmp_path / "df.csv", ",a,b,label\n0,1.5,2,0\n1,3,4,1\n2,5,6,0\n")
+    with pytest.warns(DataFileWarning, match=r"df.csv: the first column has no name and "
+                                             r"holds the row numbers 0, 1, \.\.\., 2"):
+        X, y = load_csv(path)
+    np.testing.assert_array_equal(X, [[1.5, 2], [3, 4], [5, 6]])
+    assert y.tolist() == [0, 1, 0]
+    # an unnamed first column of other values is a feature like any other
+    path = write(tmp_path / "kept.csv", ",a,label\n5,1,0\n7,2,1\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        X, _ = load_csv(path)
+    np.testing.assert_array_equal(X, [[5, 1], [7, 2]])
+    # without a header, or when the column is the target, nothing is dropped
+    path = write(tmp_path / "nohead.csv", "0,1,0\n1,2,1\n")
+    assert load_csv(path)[0].shape == (2, 2)
+    path = write(tmp_path / "target.csv", ",a\n0,1\n1,2\n")
+    X, y = load_csv(path, target=0)
+    assert X.shape == (2, 1) and y.tolist() == [0, 1]

@@ -28,7 +28,13 @@ and refuses NaN and infinite numbers.
 """
 
 from ._csv import load_csv
-from ._files import MAX_INPUT_BYTES, MAX_LABEL_CHARS, MAX_LINE_BYTES, DataFileError
+from ._files import (
+    MAX_INPUT_BYTES,
+    MAX_LABEL_CHARS,
+    MAX_LINE_BYTES,
+    DataFileError,
+    DataFileWarning,
+)
 from ._generators import blobs, circles, moons, spirals, xor
 from ._idx import load_mnist_idx
 from ._load import load
@@ -36,6 +42,7 @@ from ._npz import load_npz
 
 __all__ = [
     "DataFileError",
+    "DataFileWarning",
     "xor",
     "blobs",
     "moons",

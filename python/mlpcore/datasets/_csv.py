@@ -11,6 +11,7 @@ import itertools
 import math
 import numbers
 import os
+import warnings
 import zlib
 
 import numpy as np
@@ -22,6 +23,7 @@ from ._files import (
     MAX_LABEL_CHARS,
     MAX_LINE_BYTES,
     DataFileError,
+    DataFileWarning,
     _source,
     _too_big,
     _too_long,
@@ -368,6 +370,10 @@ def load_csv(path, target="last", delimiter=None, header="infer", dtype=np.float
         class labels. (When numbers fill the first megabytes of a column of labels, those are
         kept as NumPy writes them: "+3" becomes "3".)
 
+    A first column without a name in the header that holds 0, 1, ..., n-1 (the index that
+    ``DataFrame.to_csv`` writes) is not a feature: it is left out of X (a view) with a
+    :class:`DataFileWarning`.
+
     The file is read a block at a time, so the memory used is about that of X and y. Empty
     lines (and lines of only spaces) are skipped. Everything else must be a finite number in
     every feature column (what Python's ``float`` accepts, "nan", "inf" and "1e400" excepted),
@@ -440,7 +446,17 @@ def _read_csv(blocks, name, target, delimiter, header, dtype, size):
     t = _target_column(first, first_line, target, has_header, name)
     parser = _CsvBlocks(name, delimiter, dtype, len(first), first_line, t)
     start = [(after_line, after)] if has_header else [(line, data)]
-    return _read_rows(parser, itertools.chain(start, blocks), size)
+    X, y = _read_rows(parser, itertools.chain(start, blocks), size)
+    if has_header and not first[0].strip() and t != 0 and _is_row_numbers(X[:, 0]):
+        warnings.warn(f"{name}: the first column has no name and holds the row numbers 0, 1, "
+                      f"..., {len(X) - 1} (an index written by pandas); it is not used as a "
+                      "feature", DataFileWarning, stacklevel=3)
+        X = X[:, 1:]
+    return X, y
+
+
+def _is_row_numbers(column):
+    return len(column) > 1 and bool(np.array_equal(column, np.arange(len(column))))
 
 
 def _target_position(target, names, n_cols):

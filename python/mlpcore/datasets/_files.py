@@ -7,6 +7,11 @@ import os
 import stat
 
 
+class DataFileWarning(UserWarning):
+    """Something a loader did to a data file's columns that the caller should know of (it
+    dropped a pandas index column)."""
+
+
 class DataFileError(ValueError):
     """A data file that cannot be read, with where and why.
 
