@@ -314,3 +314,16 @@ def test_a_pandas_index_column_is_dropped_with_a_note(tmp_path, capsys):
                             os.environ.get("PYTHONPATH", "")])), timeout=120)
     assert r.returncode == 0, r.stderr
     assert r.stderr.startswith("warning: ") and "an index written by pandas" in r.stderr
+
+
+@pytest.mark.parametrize("command", ["train", "predict", "demo", "info"])
+def test_help_has_a_description_and_examples(capsys, command):
+    with pytest.raises(SystemExit) as exit_:
+        main([command, "--help"])
+    assert exit_.value.code == 0
+    text = capsys.readouterr().out
+    usage, description = text.split("\n\n")[:2]
+    assert usage.startswith(f"usage: mlpcore {command}")
+    assert len(description.split()) >= 10, description
+    examples = text.split("example")[-1].splitlines()[1:]
+    assert any(line.strip().startswith(f"mlpcore {command}") for line in examples), text

@@ -418,6 +418,13 @@ def cmd_info(_args) -> int:
     return 0
 
 
+def _paragraph(text: str) -> str:
+    """A description for a formatter that keeps line breaks (the examples need them)."""
+    import textwrap
+
+    return textwrap.fill(text, 79)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mlpcore", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -427,14 +434,33 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--include-dir", action="store_true", help="print the C++ include folder")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    demo = commands.add_parser("demo", help="the course's figures on capacity and step sizes")
+    raw = argparse.RawDescriptionHelpFormatter
+    demo = commands.add_parser(
+        "demo", help="the course's figures on capacity and step sizes", formatter_class=raw,
+        description=_paragraph(
+            "Draw the course's two figures as PNG files: the decision boundaries of a single "
+            "neuron, a 2+2+1 and a 10+10+1 tanh network on XOR and the two moons "
+            "(capacity.png), and gradient descent on least squares with steps of 0.1/L to "
+            "2.5/L, diverging above 2/L (step_sizes.png). Needs matplotlib."),
+        epilog="examples:\n  mlpcore demo --out figures\n  mlpcore demo --quick")
     demo.add_argument("--out", default="mlpcore-demo", help="folder for the figures "
                       "(default: ./mlpcore-demo)")
     demo.add_argument("--seed", type=int, default=0, help="seed of the data and the models")
     demo.add_argument("--quick", action="store_true", help="fewer samples and epochs")
     demo.set_defaults(run=cmd_demo)
 
-    train = commands.add_parser("train", help="fit a model on a data file or a built-in set")
+    train = commands.add_parser(
+        "train", help="fit a model on a data file or a built-in set", formatter_class=raw,
+        description=_paragraph(
+            "Fit a perceptron, a logistic or linear regression or an MLP on a data file (CSV "
+            "or TSV, NPZ, MNIST IDX) or a built-in set; print the task, the model, the scores "
+            "on the training and held-out rows and the time; save the model with --out for "
+            "`mlpcore predict`."),
+        epilog="examples:\n"
+               "  mlpcore train --data moons --model mlp --hidden 10,10 --out moons.npz\n"
+               "  mlpcore train iris.csv --target species --model logistic\n"
+               "  mlpcore train houses.tsv --model mlp --task regress --epochs 50\n"
+               "  mlpcore train train-images-idx3-ubyte.gz --model mlp --hidden 256 --epochs 5")
     train.add_argument("file", nargs="?", metavar="DATA",
                        help="a CSV (.csv, .csv.gz, ...), NPZ (X, y) or MNIST IDX images file")
     train.add_argument("--data", choices=BUILT_IN, help="a built-in data set instead of a file")
@@ -476,12 +502,15 @@ def build_parser() -> argparse.ArgumentParser:
     train.set_defaults(run=cmd_train)
 
     predict = commands.add_parser(
-        "predict", help="predictions of a saved model, as CSV",
-        description="Write a saved model's predictions (or class probabilities) as CSV. A "
-                    "string label that starts with =, +, -, @, a tab or a carriage return is "
-                    "written with a leading ' so that a spreadsheet shows it as text instead "
-                    "of running it as a formula (CSV injection); numbers, such as -1, are "
-                    "written as they are.")
+        "predict", help="predictions of a saved model, as CSV", formatter_class=raw,
+        epilog="examples:\n"
+               "  mlpcore predict moons.npz new.csv --out predictions.csv\n"
+               "  mlpcore predict model.npz test.csv --proba",
+        description=_paragraph(
+            "Write a saved model's predictions (or class probabilities) as CSV. A string "
+            "label that starts with =, +, -, @, a tab or a carriage return is written with a "
+            "leading ' so that a spreadsheet shows it as text instead of running it as a "
+            "formula (CSV injection); numbers, such as -1, are written as they are."))
     predict.add_argument("model", metavar="MODEL", help="a model saved by train --out")
     predict.add_argument("file", metavar="DATA", help="a CSV, NPZ or MNIST IDX images file")
     predict.add_argument("--out", help="write the predictions here (default: standard output; "
@@ -495,7 +524,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("bench", help="benchmarks against NumPy, PyTorch and scikit-learn "
                         "(mlpcore bench --help)", add_help=False)
-    commands.add_parser("info", help="build and runtime information").set_defaults(run=cmd_info)
+    commands.add_parser(
+        "info", help="build and runtime information", formatter_class=raw,
+        description=_paragraph(
+            "Print the versions, the compiler, the OpenMP runtime and its wait policy, the "
+            "thread count, the SIMD paths and the CPU: what a bug report needs."),
+        epilog="example:\n  mlpcore info").set_defaults(run=cmd_info)
     return parser
 
 
