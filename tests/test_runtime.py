@@ -1,6 +1,7 @@
 """Runtime settings: thread count, the num_threads context, build_info, the SIMD path."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -161,3 +162,14 @@ def test_wait_policy_when_the_openmp_runtime_was_loaded_first():
                        timeout=60)
     assert r.returncode == 0, r.stderr
     assert "loaded before mlpcore" in r.stdout
+
+
+def test_the_version_has_one_source():
+    # pyproject.toml holds the version; CMake reads it from there for the compiled core,
+    # the C++ package config and the wheel's metadata.
+    pyproject = Path(__file__).resolve().parent.parent / "pyproject.toml"
+    match = re.search(r'^version = "([^"]+)"$', pyproject.read_text(), re.MULTILINE)
+    assert match, "no version line in pyproject.toml"
+    assert mlpcore.__version__ == match[1] == core._build_info()["version"]
+    cmake = (pyproject.parent / "CMakeLists.txt").read_text()
+    assert not re.search(r"project\(mlpcore VERSION \d", cmake), "a second version in CMake"
