@@ -178,9 +178,9 @@ void gemm_blocked(const GemmKernel<T>& K, T alpha, MatView<const T> a, MatView<c
 // weight matrix: the micro-kernel reads B's rows in place instead of a packed copy,
 // since packing B costs as much as a product with few rows. Measured on AVX2
 // (1 thread, k = 784, n = 128 and 256, against packing): 5-15% faster at 16 and 32
-// rows, about even at 96, 10% slower at 64, where each panel of B read in place (rows
-// 0.5-1 KiB apart) costs more than packing it once for 11 row tiles. A is packed once, whole,
-// by the calling thread; then column micro-panels go to whichever thread is free,
+// rows, 10% slower at 64, where each panel of B read in place (rows 0.5-1 KiB apart)
+// costs more than packing it once for 11 row tiles. A is packed once, whole, by the
+// calling thread; then column micro-panels go to whichever thread is free,
 // each running every K block, so no thread waits for another. The K blocks, the
 // kernel and the write-back are those of gemm_blocked, so every element of C gets
 // the same arithmetic (bitwise the same C, for any subset of the rows of A too);
@@ -191,7 +191,7 @@ constexpr int64_t kFewRowsMaxA = 256 * 1024;  // bytes of packed A: it stays in 
 template <class T>
 bool few_rows_fits(const GemmKernel<T>& K, MatView<const T> a, MatView<const T> b,
                    MatView<T> c) {
-  return c.rows <= kFewRowsMax && c.rows <= K.mc && b.cs == 1 && c.cols >= K.nr &&
+  return c.rows <= kFewRowsMax && b.cs == 1 && c.cols >= K.nr &&
          round_up(c.rows, K.mr) * a.cols * int64_t(sizeof(T)) <= kFewRowsMaxA;
 }
 
@@ -385,8 +385,7 @@ void gemm(T alpha, MatView<const T> a, MatView<const T> b, T beta, MatView<T> c,
     return;
   }
   // One or two columns, A's columns contiguous and a small C (X^T u): sums of columns
-  // of A.
-  // Chosen on the size of C too, so unlike the row paths above, a subset of the rows
+  // of A. Chosen on the size of C too, so unlike the row paths above, a subset of the rows
   // of such an A may take another path and get other bits (within the tolerance);
   // A with contiguous columns is a transposed operand (X^T), never a batch of rows.
   if (n <= kColumnMaxN && a.rs == 1 && m * n <= kColumnMaxC) {

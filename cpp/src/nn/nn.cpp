@@ -1,7 +1,5 @@
 // Activations, softmax, losses and the dense layer: the parallel loops around the
 // per-ISA row kernels of vector_math_impl.hpp, and the fixed-order reductions.
-#include <omp.h>
-
 #include <algorithm>
 #include <cstring>
 #include <string>
