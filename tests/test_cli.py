@@ -53,7 +53,7 @@ def test_train_a_network_on_a_built_in_set(capsys):
     rows = summary(out)
     assert "MLPClassifier" in rows["model"] and "hidden_layer_sizes=(10, 10)" in rows["model"]
     assert float(rows["test accuracy"].split()[0]) > 0.9
-    assert int(rows["epochs"]) <= 200
+    assert int(rows["epochs"].split()[0]) <= 200
     assert "samples/s" in rows["time"]
 
 
@@ -123,7 +123,8 @@ def test_npz_and_mnist_idx_inputs(tmp_path, capsys):
     assert float(summary(out)["test accuracy"].split()[0]) == 1.0
 
     npz = tmp_path / "data.npz"
-    np.savez(npz, X=images.reshape(200, 16) / np.float32(255))
+    # the same pixels as stored (0-255): one rule for every format, the model standardizes
+    np.savez(npz, X=images.reshape(200, 16).astype(np.float32))
     code, out, err = run(capsys, "predict", str(model_path), str(npz))
     assert code == 0, err
     assert [int(v) for v in out.splitlines()[1:]] == y.tolist()
@@ -327,3 +328,135 @@ def test_help_has_a_description_and_examples(capsys, command):
     assert len(description.split()) >= 10, description
     examples = text.split("example")[-1].splitlines()[1:]
     assert any(line.strip().startswith(f"mlpcore {command}") for line in examples), text
+
+
+# ------------------------------------------------------------------ scaling and columns
+
+def wide_scale_data(n=300, seed=0):
+    """Three classes in features of scales 0.1 to 1,500, as in the wine data."""
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 3, n)
+    centers = np.array([[0, 0, 0], [1, 1, 1], [2, 0, 1]], dtype=float)
+    X = (centers[y] + rng.normal(scale=0.35, size=(n, 3))) * np.array([0.1, 20, 1500])
+    return X, y
+
+
+def test_features_are_standardized_by_default_and_saved(tmp_path, capsys):
+    X, y = wide_scale_data()
+    data, model_path = tmp_path / "wide.csv", tmp_path / "m.npz"
+    write_csv(data, X, y, header=["alcohol", "ash", "proline", "class"])
+    code, out, err = run(capsys, "train", str(data), "--model", "mlp", "--quiet", "--epochs",
+                         "300", "--out", str(model_path))
+    assert code == 0, err
+    rows = summary(out)
+    assert rows["scaling"].startswith("features standardized with the training rows' mean")
+    assert float(rows["test accuracy"].split()[0]) >= 0.9
+    model = mlpcore.load(model_path)
+    assert isinstance(model, mlpcore.Standardized)
+    # the statistics of the training rows, which predict applies to raw features
+    train, _ = mlpcore.cli._split(len(X), 0.2, 0)
+    np.testing.assert_allclose(model.scaler_.mean_, X[train].mean(axis=0), rtol=1e-12)
+    assert model.feature_names_in_.tolist() == ["alcohol", "ash", "proline"]
+    code, out, err = run(capsys, "predict", str(model_path), str(data))
+    assert code == 0, err
+    with pytest.warns(UserWarning, match="does not have valid feature names"):
+        expected = model.predict(X)
+    assert [int(v) for v in out.splitlines()[1:]] == expected.tolist()
+
+    code, out, err = run(capsys, "train", str(data), "--model", "mlp", "--quiet", "--epochs",
+                         "300", "--no-standardize")
+    assert code == 0, err
+    assert summary(out)["scaling"].startswith("none (--no-standardize)")
+
+
+def test_a_regression_target_is_standardized_too(tmp_path, capsys):
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(400, 3)) * [1, 10, 100]
+    y = 300 + X @ [20, 2, 0.2] + rng.normal(size=400)
+    data = tmp_path / "r.csv"
+    write_csv(data, X, y)
+    code, out, err = run(capsys, "train", str(data), "--model", "mlp", "--task", "regress",
+                         "--quiet")
+    assert code == 0, err
+    rows = summary(out)
+    assert rows["scaling"].startswith("features and target standardized")
+    assert float(rows["test R^2"].split()[0]) > 0.95
+    code, out, err = run(capsys, "train", str(data), "--model", "linear", "--quiet")
+    assert code == 0, err
+    assert summary(out)["scaling"] == "none (the default of --model linear)"
+
+
+def test_predict_matches_columns_by_name(tmp_path, capsys):
+    X, y = wide_scale_data()
+    names = ["alcohol", "ash", "proline"]
+    data, model_path = tmp_path / "wide.csv", tmp_path / "m.npz"
+    write_csv(data, X, y, header=[*names, "class"])
+    code, _, err = run(capsys, "train", str(data), "--model", "logistic", "--quiet", "--out",
+                       str(model_path))
+    assert code == 0, err
+    code, out, err = run(capsys, "predict", str(model_path), str(data))
+    assert code == 0, err
+    expected = out.splitlines()
+    score = err.splitlines()[0]
+    # the columns in another order, the target first: the same predictions and score
+    order = [3, 2, 0, 1]
+    table = np.column_stack([X, y])[:, order]
+    write_csv(tmp_path / "reordered.csv", table, header=[[*names, "class"][j] for j in order])
+    code, out, err = run(capsys, "predict", str(model_path), str(tmp_path / "reordered.csv"))
+    assert code == 0, err
+    assert out.splitlines() == expected
+    assert err.splitlines()[0].replace("reordered", "wide") == score
+    # without a header, the columns go by position
+    write_csv(tmp_path / "plain.csv", X)
+    code, out, err = run(capsys, "predict", str(model_path), str(tmp_path / "plain.csv"))
+    assert code == 0, err
+    assert out.splitlines() == expected
+    # a header that lacks a column, or has two the model does not know, is refused
+    for header, said in [(["alcohol", "ash", "color"], "lacks the model's columns ['proline']"),
+                         (["alcohol", "ash", "proline", "hue", "color"],
+                          "the model was not trained on: ['hue', 'color']"),
+                         (["alcohol", "ash", "ash"], "names ['ash'] more than once")]:
+        write_csv(tmp_path / "bad.csv", np.zeros((4, len(header))), header=header)
+        code, _, err = run(capsys, "predict", str(model_path), str(tmp_path / "bad.csv"))
+        assert said in one_line_error(code, err, "mlpcore predict")
+
+
+def test_early_stopping_says_when_and_why(capsys):
+    pytest.importorskip("sklearn", reason="--data digits reads scikit-learn's copy")
+    code, out, err = run(capsys, "train", "--data", "digits", "--model", "mlp", "--quiet",
+                         "--validation-fraction", "0.2", "--hidden", "32")
+    assert code == 0, err
+    epochs = summary(out)["epochs"]
+    ran = int(epochs.split()[0])
+    assert ran < 200 and "stopped: no improvement of 0.0001 in 10 epochs" in epochs
+    best = int(epochs.split("the weights of epoch ")[1].split()[0])
+    assert ran - best >= 10  # patience epochs ran after the best one
+    assert "on the validation rows" in epochs and "validation accuracy 0." in epochs
+
+
+def test_weight_decay_reaches_the_model(capsys):
+    code, out, err = run(capsys, "train", "--data", "blobs", "--model", "logistic",
+                         "--weight-decay", "0.01", "--quiet")
+    assert code == 0, err
+    assert "weight_decay=0.01" in summary(out)["model"]
+
+
+def test_the_same_pixels_give_the_same_model_from_idx_and_csv(tmp_path, capsys):
+    rng = np.random.default_rng(3)
+    y = rng.integers(0, 3, 150)
+    images = (np.clip(y[:, None, None] * 80 + rng.integers(0, 90, (150, 3, 3)), 0, 255)
+              .astype(np.uint8))
+    with open(tmp_path / "t-images-idx3-ubyte", "wb") as f:
+        f.write(struct.pack(">IIII", 0x803, 150, 3, 3) + images.tobytes())
+    with open(tmp_path / "t-labels-idx1-ubyte", "wb") as f:
+        f.write(struct.pack(">II", 0x801, 150) + y.astype(np.uint8).tobytes())
+    X, _ = mlpcore.datasets.load(tmp_path / "t-images-idx3-ubyte")
+    assert X.dtype == np.float32 and X.max() == images.max()  # as stored: 0-255
+    write_csv(tmp_path / "t.csv", images.reshape(150, 9), y)
+    scores = []
+    for data in ("t-images-idx3-ubyte", "t.csv"):
+        code, out, err = run(capsys, "train", str(tmp_path / data), "--model", "mlp",
+                             "--dtype", "float32", "--quiet", "--epochs", "20")
+        assert code == 0, err
+        scores.append((summary(out)["final loss"], summary(out)["test accuracy"]))
+    assert scores[0] == scores[1]

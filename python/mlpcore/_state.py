@@ -79,6 +79,20 @@ class Int(Field):
                 f"{name} must be an integer from {self.low} to {self.high}, got {show(value)}")
 
 
+class Count(Field):
+    """A number of samples: an integer, or the float sum of sample weights; >= 0."""
+
+    def to_file(self, name, value, members):
+        return int(value) if isinstance(value, (int, np.integer)) else float(value)
+
+    def check(self, name, value, state, sizes=None, dtype=None):
+        if (isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer,
+                                                                          np.floating))
+                or not (np.isfinite(value) and 0 <= value <= INT64_MAX)):
+            raise InvalidStateError(f"{name} must be a finite number from 0 to 2**63 - 1, got "
+                                    f"{show(value)}")
+
+
 class Flag(Field):
     def to_file(self, name, value, members):
         return bool(value)
@@ -308,6 +322,40 @@ def _layer_shapes(part, sizes):
     if part == "weights":
         return list(zip(sizes[:-1], sizes[1:]))
     return [(n,) for n in sizes[1:]]
+
+
+class Vector(Field):
+    """A float64 array of one value per feature (the sizes' first entry), or None;
+    stored as the member name (the metadata holds true, or null for None). positive:
+    every value must be > 0 (a scale)."""
+
+    in_members = shaped = True
+
+    def __init__(self, *, positive=False):
+        self.positive = positive
+
+    def to_file(self, name, value, members):
+        if value is None:
+            return None
+        members[name] = value
+        return True
+
+    def members(self, name, stored, sizes, dtype):
+        if stored is None:
+            return {}
+        if stored is not True:
+            raise InvalidStateError(f"{name} must be stored as true or null, got {show(stored)}")
+        return {name: ((sizes[0],), np.dtype(np.float64))}
+
+    def from_file(self, name, stored, arrays):
+        return None if stored is None else arrays[name]
+
+    def check(self, name, value, state, sizes=None, dtype=None):
+        if value is None:
+            return
+        _check_array(name, value, (sizes[0],), np.dtype(np.float64))
+        if self.positive and not np.all(value > 0):
+            raise InvalidStateError(f"{name} must be positive, got {show(value.tolist())}")
 
 
 class Layers(Field):

@@ -95,19 +95,20 @@ def _column(text: str):
 
 def load_file(path: str, *, target="last", delimiter=None, labels=None, need_target=True,
               max_bytes=None):
-    """(X, y, description) of a CSV, NPZ or MNIST IDX file (datasets.load); y may be None when
-    not need_target."""
+    """(X, y, names, description) of a CSV, NPZ or MNIST IDX file (datasets.load); y may be
+    None when not need_target, names (of X's columns) is None without a CSV header."""
     from . import datasets
 
     try:
-        X, y = datasets.load(path, target=target, delimiter=delimiter, labels=labels,
-                             need_target=need_target, max_bytes=max_bytes)
+        X, y, names = datasets.load(path, target=target, delimiter=delimiter, labels=labels,
+                                    need_target=need_target, max_bytes=max_bytes,
+                                    return_names=True)
     except datasets.DataFileError as exc:
         if not exc.reason.startswith("no labels file found"):
             raise
         raise UsageError(f"{path}: no labels file found next to the images; give it with "
                          "--labels FILE") from None
-    return X, y, f"{path}: {X.shape[0]} x {X.shape[1]} {X.dtype}"
+    return X, y, names, f"{path}: {X.shape[0]} x {X.shape[1]} {X.dtype}"
 
 
 def load_built_in(name: str, n_samples: int, seed: int):
@@ -222,6 +223,7 @@ def make_model(args, classification: bool):
 
     common = {"random_state": args.seed, "verbose": not args.quiet}
     for option, param in (("epochs", "max_epochs"), ("lr", "learning_rate"),
+                          ("weight_decay", "weight_decay"),
                           ("batch_size", "batch_size"), ("average", "average")):
         value = getattr(args, option)
         if value is not None:
@@ -238,6 +240,51 @@ def make_model(args, classification: bool):
     cls = {"perceptron": mlpcore.Perceptron, "logistic": mlpcore.LogisticRegression,
            "linear": mlpcore.LinearRegression}[args.model]
     return cls(**common)
+
+
+def _usable_names(names):
+    """The header's names when they can match columns (present, non-empty, unique), else
+    None."""
+    if names is None or not all(names) or len(set(names)) != len(names):
+        return None
+    return names
+
+
+def _with_feature_names(model, names):
+    """model, recording names as its feature_names_in_ (in its state, so the file keeps them)."""
+    import numpy as np
+
+    state = model.get_state()
+    state["feature_names_in_"] = np.array(names, dtype=object)
+    return model.set_state(state)
+
+
+def _scaling(standardize: bool, classification: bool, model_name: str) -> str:
+    """What the summary says of the standardization."""
+    if not standardize:
+        return ("none (--no-standardize): the model sees the features as read"
+                if model_name != "linear" else "none (the default of --model linear)")
+    return ("features" + ("" if classification else " and target")
+            + " standardized with the training rows' mean and standard deviation; saved in "
+            "the model, predict applies them")
+
+
+def _stopping(estimator) -> str:
+    """The epochs run and, when the fit stopped before max_epochs, at which epoch and why."""
+    from ._training import _stopping_goal
+
+    history, epochs = estimator.history_, len(estimator.history_["loss"])
+    if not estimator.converged_ or epochs >= estimator.max_epochs:
+        return f"{epochs} (max_epochs={estimator.max_epochs})"
+    said = f"{epochs} of max_epochs={estimator.max_epochs}, stopped: {_stopping_goal(estimator)}"
+    if estimator.solver in ("sgd", "adam") and not estimator.early_stopping:
+        said += " of the training loss"
+    if "val_score" in history and history["val_score"]:
+        scores = history["val_score"]
+        best = max(range(len(scores)), key=scores.__getitem__)
+        said += (f" on the validation rows; the weights of epoch {best + 1} (validation "
+                 f"{_score_name(estimator)} {scores[best]:.4f}) are kept")
+    return said
 
 
 def _split(n: int, test_fraction: float, seed: int):
@@ -268,10 +315,11 @@ def cmd_train(args) -> int:
         _check_out(args.out, input_files(args.file, args.labels), "model", args.force)
     if args.threads is not None:
         mlpcore.set_num_threads(args.threads)
+    names = None
     if args.file is not None:
-        X, y, description = load_file(args.file, target=_column(args.target),
-                                      delimiter=args.delimiter, labels=args.labels,
-                                      max_bytes=args.max_input_size)
+        X, y, names, description = load_file(args.file, target=_column(args.target),
+                                             delimiter=args.delimiter, labels=args.labels,
+                                             max_bytes=args.max_input_size)
         if y is None:
             raise UsageError(f"{args.file}: no target column (--target none); training needs one")
         if X.shape[1] == 0:
@@ -284,7 +332,10 @@ def cmd_train(args) -> int:
     classification, why = choose_task(args.model, args.task, y)
     if classification and y.dtype.kind == "f" and np.all(y == np.round(y)):
         y = y.astype(np.int64)  # whole-number labels read from a CSV: classes 0, 1, not 0.0, 1.0
-    model = make_model(args, classification)
+    estimator = make_model(args, classification)
+    standardize = args.model != "linear" if args.standardize is None else args.standardize
+    model = mlpcore.Standardized(estimator, target=not classification) if standardize \
+        else estimator
     train, test = _split(len(X), args.test_fraction, args.seed)
     # the two parts as copies, and the whole let go: the data is held twice at most
     (X_train, y_train), (X_test, y_test) = (X[train], y[train]), (X[test], y[test])
@@ -293,24 +344,32 @@ def cmd_train(args) -> int:
     print(f"data      {description}", flush=True)
     print(f"task      {'classification' if classification else 'regression'}: {why}",
           flush=True)
-    print(f"model     {model}", flush=True)
+    print(f"model     {estimator}", flush=True)
+    print(f"scaling   {_scaling(standardize, classification, args.model)}", flush=True)
     start = time.perf_counter()
     model.fit(X_train, y_train)
     seconds = time.perf_counter() - start
-    epochs = len(model.history_["loss"])
-    score = _score_name(model)
+    fitted = model.estimator_ if standardize else model
+    epochs = len(fitted.history_["loss"])
+    score = _score_name(fitted)
     rows = [
-        ("epochs", f"{epochs}"),
+        ("epochs", _stopping(fitted)),
         ("time", f"{seconds:.3f} s, {len(train) * epochs / seconds:,.0f} samples/s "
                  f"({mlpcore.get_num_threads()} threads, {mlpcore.build_info()['isa']})"),
-        ("final loss", f"{model.history_['loss'][-1]:.6g}"),
+        ("final loss", f"{fitted.history_['loss'][-1]:.6g}"),
         (f"train {score}", f"{model.score(X_train, y_train):.4f} ({len(train)} samples)"),
     ]
     if len(test):
         rows.append((f"test {score}", f"{model.score(X_test, y_test):.4f} "
                                       f"({len(test)} held-out samples)"))
     if args.out:
+        names = _usable_names(names)
+        if names is not None:
+            model = _with_feature_names(model, names)
         mlpcore.save(model, args.out)
+        rows.append(("columns", "saved by name: predict matches a file's header to them"
+                     if names is not None else "no usable header: predict takes columns by "
+                     "position"))
         rows.append(("saved", os.path.abspath(args.out)))
     width = max(len(name) for name, _ in rows)
     for name, value in rows:
@@ -334,6 +393,35 @@ def spreadsheet_safe(cell):
     return cell
 
 
+def _columns_by_name(path, X, names, fitted, *, extra_target):
+    """(X with the model's columns in the model's order, y or None): the columns of the
+    file are matched to the model's by name; with extra_target, one column the model does
+    not know is read as the target (the training file's own)."""
+    if len(set(names)) != len(names):
+        twice = sorted({n for n in names if names.count(n) > 1})
+        raise UsageError(f"{path}: the header names {twice} more than once; the model's "
+                         "columns are matched by name")
+    missing = [n for n in fitted if n not in names]
+    extra = [n for n in names if n not in fitted]
+    if missing or len(extra) > (1 if extra_target else 0):
+        said = [f"lacks the model's columns {missing}"] if missing else []
+        if extra:
+            said.append(f"has columns the model was not trained on: {extra}")
+        raise UsageError(f"{path}: the header {' and '.join(said)}; the model's columns are "
+                         f"{fitted}")
+    position = {n: j for j, n in enumerate(names)}
+    y = X[:, position[extra[0]]] if extra else None
+    return X[:, [position[n] for n in fitted]], y
+
+
+def _predicting(call, X):
+    """call(X) for X whose columns were matched to the model's already (by name or by
+    position), so the estimator's warning that X has no names says nothing."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "X does not have valid feature names")
+        return call(X)
+
+
 def cmd_predict(args) -> int:
     import numpy as np
 
@@ -347,9 +435,15 @@ def cmd_predict(args) -> int:
     if not hasattr(model, "predict") or not hasattr(model, "n_features_in_"):
         raise UsageError(f"{args.model}: holds a {type(model).__name__}, not a fitted estimator")
     target = _column(args.target) if args.target is not None else None
-    X, y, _ = load_file(args.file, target=target, delimiter=args.delimiter, labels=args.labels,
-                        need_target=False, max_bytes=args.max_input_size)
-    if args.target is None and y is None and X.shape[1] == model.n_features_in_ + 1:
+    X, y, names, _ = load_file(args.file, target=target, delimiter=args.delimiter,
+                               labels=args.labels, need_target=False,
+                               max_bytes=args.max_input_size)
+    fitted_names = getattr(model, "feature_names_in_", None)
+    if fitted_names is not None and names is not None:
+        X, found = _columns_by_name(args.file, X, names, list(fitted_names),
+                                    extra_target=args.target is None and y is None)
+        y = y if found is None else found
+    elif args.target is None and y is None and X.shape[1] == model.n_features_in_ + 1:
         X, y = X[:, :-1], X[:, -1]  # a file with the training target still in its last column
     if X.shape[1] != model.n_features_in_:
         raise UsageError(f"{args.file}: {X.shape[1]} feature columns, but the model was trained "
@@ -357,10 +451,10 @@ def cmd_predict(args) -> int:
     if args.proba:
         if not hasattr(model, "predict_proba"):
             raise UsageError(f"--proba: a {type(model).__name__} gives no probabilities")
-        values = model.predict_proba(X)
+        values = _predicting(model.predict_proba, X)
         header = [f"p({c})" for c in model.classes_]
     else:
-        values = np.asarray(model.predict(X)).reshape(len(X), -1)
+        values = np.asarray(_predicting(model.predict, X)).reshape(len(X), -1)
         header = ["prediction"] if values.shape[1] == 1 else [
             f"prediction{i}" for i in range(values.shape[1])]
     rows = values.tolist()
@@ -375,7 +469,8 @@ def cmd_predict(args) -> int:
         if args.out:
             out.close()
     if y is not None:
-        print(f"{_score_name(model)} {model.score(X, y):.4f} on {len(X)} samples of {args.file}",
+        score = _predicting(lambda X: model.score(X, y), X)
+        print(f"{_score_name(model)} {score:.4f} on {len(X)} samples of {args.file}",
               file=sys.stderr)
     if args.out:
         print(f"wrote {len(X)} predictions to {os.path.abspath(args.out)}", file=sys.stderr)
@@ -472,6 +567,11 @@ def build_parser() -> argparse.ArgumentParser:
                             f"and whole numbers of at most {MAX_GUESSED_CLASSES} distinct "
                             f"values with {MIN_ROWS_PER_CLASS} rows each on average, and "
                             "regresses other targets")
+    train.add_argument("--standardize", action=argparse.BooleanOptionalAction,
+                       help="train on standardized features (and, for a regression, target): "
+                            "the mean and standard deviation of each column, from the training "
+                            "rows, are saved in the model and predict applies them (default: "
+                            "on, except for --model linear)")
     train.add_argument("--hidden", type=_positive_int_list, default=(100,),
                        help="hidden layer widths of --model mlp, e.g. 256,128 (default 100)")
     train.add_argument("--activation", default="relu",
@@ -482,6 +582,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="the optimizer (default: the model's; exact is linear's only, "
                             "the perceptron takes sgd and gd)")
     train.add_argument("--batch-size", type=int, help="minibatch size (SGD)")
+    train.add_argument("--weight-decay", type=float, metavar="LAMBDA",
+                       help="L2 penalty: the loss plus LAMBDA/2 times the squared weights "
+                            "(default: the model's; scikit-learn's LogisticRegression(C) is "
+                            "LAMBDA = 1/(C n) for n training rows)")
     train.add_argument("--average", type=int, help="average the weights from this epoch on")
     train.add_argument("--validation-fraction", type=_fraction, default=0.0,
                        help="hold out this fraction for a validation score per epoch and "

@@ -24,6 +24,7 @@ import numpy as np
 
 from ._compat import BaseEstimator, TransformerMixin
 from ._param_validation import validate_params
+from ._state import Count, Int, InvalidStateError, Vector, check_state
 from ._validation import (
     check_array,
     check_int,
@@ -327,6 +328,39 @@ class Standardizer(TransformerMixin, BaseEstimator):
         if self.with_std:
             out /= self.scale_
         return out
+
+    # ------------------------------------------------------------------ state (mlpcore.save)
+
+    _state_schema = {"n_features_in_": Int(1), "n_samples_seen_": Count(), "mean_": Vector(),
+                     "var_": Vector(), "scale_": Vector(positive=True)}
+
+    def _validate_params(self):
+        validate_params(self)
+
+    def _state_shapes(self, state):
+        return [state["n_features_in_"]], np.dtype(np.float64)
+
+    def get_state(self) -> dict:
+        """The fitted statistics (the entries of _state_schema); the arrays are the
+        Standardizer's own, not copies."""
+        check_is_fitted(self)
+        return {key: getattr(self, key) for key in self._state_schema}
+
+    def set_state(self, state):
+        """Takes a state as get_state gives it, once every entry obeys _state_schema and
+        the statistics are those with_mean and with_std compute (InvalidStateError
+        otherwise, leaving the Standardizer as it was). Returns self."""
+        self._validate_params()
+        check_state(self, state)
+        with_std = bool(self.with_std)
+        computed = {"mean_": self.with_mean or with_std, "var_": with_std, "scale_": with_std}
+        for key, present in computed.items():
+            if (state[key] is not None) != bool(present):
+                raise InvalidStateError(
+                    f"{key} must be {'an array' if present else 'None'} when with_mean="
+                    f"{self.with_mean} and with_std={self.with_std}")
+        self.__dict__.update(state)
+        return self
 
     def inverse_transform(self, X):
         """``X * scale_ + mean_``: back to the original units, in X's dtype."""

@@ -29,6 +29,11 @@ A model file may come from anyone, so ``load`` trusts nothing in it:
   round-trips exactly (strings with trailing NULs, integers of an object array,
   bytes, bools, floats); save refuses labels of any other type.
 
+A Standardized model holds other models (its scalers and its estimator): each is an
+entry {"class", "params", "state"} of its state in the metadata, of the classes its
+schema allows (never another Standardized), with its arrays stored under the entry's
+name (``estimator_._weights.0``), read and checked as a model of its own.
+
 Any defect of the file raises ModelFileError, naming the file and what was wrong;
 the system's own errors (a missing file, no permission) stay OSError.
 
@@ -62,7 +67,7 @@ import zlib
 import numpy as np
 
 from ._core import _build_info
-from ._state import MAX_META_BYTES, InvalidStateError, check_names
+from ._state import MAX_META_BYTES, Field, InvalidStateError, check_names
 from ._state import show as _show
 
 FORMAT = "mlpcore-model"
@@ -78,13 +83,22 @@ class ModelFileError(ValueError):
     format version)."""
 
 
-def _model_classes():
+def _estimator_classes():
     from . import estimators
-    from .network import MLP
 
     return {cls.__name__: cls for cls in (
         estimators.Perceptron, estimators.LogisticRegression, estimators.LinearRegression,
-        estimators.MLPClassifier, estimators.MLPRegressor, MLP)}
+        estimators.MLPClassifier, estimators.MLPRegressor)}
+
+
+def _model_classes():
+    """The classes a model file may hold, by name."""
+    from .features import Standardizer
+    from .network import MLP
+    from .standardized import Standardized
+
+    return {**_estimator_classes(), "MLP": MLP, "Standardizer": Standardizer,
+            "Standardized": Standardized}
 
 
 # Attributes an estimator derives from its state (_publish), never saved.
@@ -108,8 +122,12 @@ def _param_to_json(name, value):
     if isinstance(value, dict):
         return {"dict": [[_param_to_json(name, k), _param_to_json(name, v)]
                          for k, v in value.items()]}
+    if _estimator_classes().get(type(value).__name__) is type(value):
+        return {"estimator": {"class": type(value).__name__, "params": {
+            key: _param_to_json(f"{name}__{key}", v) for key, v in _params_of(value).items()}}}
     raise TypeError(f"cannot save the hyperparameter {name} of type {type(value).__name__} "
-                    "(only None, numbers, strings, and tuples, lists and dicts of them)")
+                    "(only None, numbers, strings, tuples, lists and dicts of them, and "
+                    "mlpcore estimators)")
 
 
 def _param_from_json(name, stored):
@@ -129,6 +147,15 @@ def _param_from_json(name, stored):
             if len(set(keys)) != len(keys):
                 raise ModelFileError(f"hyperparameter {name}: a dict key appears twice")
             return dict(zip(keys, (_param_from_json(name, v) for _, v in items)))
+        if kind == "estimator" and isinstance(items, dict) and items.keys() == {"class",
+                                                                                "params"}:
+            cls = _estimator_classes().get(items["class"]) if isinstance(items["class"],
+                                                                         str) else None
+            if cls is None or not isinstance(items["params"], dict):
+                raise ModelFileError(f"hyperparameter {name}: not an mlpcore estimator: "
+                                     f"{_show(items)}")
+            return _new_model(cls, {key: _param_from_json(f"{name}__{key}", v)
+                                    for key, v in items["params"].items()})
     raise ModelFileError(f"hyperparameter {name}: malformed value {_show(stored)}")
 
 
@@ -143,7 +170,7 @@ def _new_model(cls, params):
         if params:
             raise ModelFileError(f"an MLP has no hyperparameters, got {_show(sorted(params))}")
         return cls.__new__(cls)
-    expected = set(cls().get_params(deep=False))
+    expected = set(cls._get_param_names())
     unknown, missing = sorted(set(params) - expected), sorted(expected - set(params))
     if unknown or missing:
         raise ModelFileError(f"{cls.__name__}: unknown hyperparameters {_show(unknown)}, "
@@ -329,21 +356,31 @@ def _read_meta(archive):
                              f"{sorted(_META_KEYS)}")
     if not isinstance(meta["mlpcore_version"], str):
         raise ModelFileError(f"malformed mlpcore_version {_show(meta['mlpcore_version'])}")
-    if not isinstance(meta["class"], str) or meta["class"] not in _model_classes():
-        raise ModelFileError(f"unknown model class {_show(meta['class'])}")
-    if not isinstance(meta["params"], dict) or not isinstance(meta["state"], dict):
+    return meta  # its model entry is checked by _plan
+
+
+_ENTRY_KEYS = {"class", "params", "state"}
+
+
+def _plan(entry, classes):
+    """(specs, build) for one model of the metadata, {"class", "params", "state"}: the
+    arrays it needs, {member: (shape, dtype)}, and build(arrays), the checked model.
+    Everything the metadata says is checked here, before any array is read."""
+    if not isinstance(entry, dict) or entry.keys() != _ENTRY_KEYS:
+        raise ModelFileError(f"a model's entry holds {_show(entry)}; expected the keys "
+                             f"{sorted(_ENTRY_KEYS)}")
+    name = entry["class"]
+    if not isinstance(name, str) or name not in classes:
+        known = isinstance(name, str) and name in _model_classes()
+        raise ModelFileError(f"unknown model class {_show(name)}"
+                             + (f" here (expected one of {sorted(classes)})" if known else ""))
+    if not isinstance(entry["params"], dict) or not isinstance(entry["state"], dict):
         raise ModelFileError("the hyperparameters and the state must be JSON objects")
-    return meta
-
-
-def _read_model(file, max_bytes):
-    archive = _Archive(file)
-    meta = _read_meta(archive)
-    cls = _model_classes()[meta["class"]]
+    cls = classes[entry["class"]]
     schema = cls._state_schema
-    params = {name: _param_from_json(name, v) for name, v in meta["params"].items()}
+    params = {name: _param_from_json(name, v) for name, v in entry["params"].items()}
     model = _new_model(cls, params)
-    stored = meta["state"]
+    stored = entry["state"]
     check_names(schema, stored)
     # The metadata's own entries first: they give the shapes of the arrays.
     state = {}
@@ -356,6 +393,20 @@ def _read_model(file, max_bytes):
     for name, field in schema.items():
         if field.in_members and name in stored:
             specs.update(field.members(name, stored[name], sizes, dtype))
+
+    def build(arrays):
+        for name, field in schema.items():
+            if field.in_members and name in stored:
+                state[name] = field.from_file(name, stored[name], arrays)
+        return _model_from_state(cls, params, state)
+
+    return specs, build
+
+
+def _read_model(file, max_bytes):
+    archive = _Archive(file)
+    meta = _read_meta(archive)
+    specs, build = _plan({key: meta[key] for key in _ENTRY_KEYS}, _model_classes())
     total = sum(math.prod(shape) * dt.itemsize for shape, dt in specs.values())
     if total > max_bytes:
         raise ModelFileError(f"its arrays take {total} bytes, more than max_bytes={max_bytes} "
@@ -363,11 +414,40 @@ def _read_model(file, max_bytes):
     unexpected = archive.names() - {f"{m}.npy" for m in (*specs, "__meta__")}
     if unexpected:
         raise ModelFileError(f"unexpected archive members {_show(sorted(unexpected))}")
-    arrays = {m: archive.read(m, dt, shape) for m, (shape, dt) in specs.items()}
-    for name, field in schema.items():
-        if field.in_members and name in stored:
-            state[name] = field.from_file(name, stored[name], arrays)
-    return _model_from_state(cls, params, state)
+    return build({m: archive.read(m, dt, shape) for m, (shape, dt) in specs.items()})
+
+
+class Model(Field):
+    """A fitted model inside another one's state (a Standardized's scaler and
+    estimator), of one of the classes named; stored as its own {"class", "params",
+    "state"} entry in the metadata, its arrays as members prefixed by the field's name."""
+
+    in_members = True
+
+    def __init__(self, *classes, optional=False):
+        self.classes, self.optional = classes, optional
+
+    def _allowed(self):
+        return {name: cls for name, cls in _model_classes().items() if name in self.classes}
+
+    def to_file(self, name, value, members):
+        entry, arrays = _encode(value)
+        members.update({f"{name}.{member}": array for member, array in arrays.items()})
+        return entry
+
+    def members(self, name, stored, sizes, dtype):
+        specs, _ = _plan(stored, self._allowed())
+        return {f"{name}.{member}": spec for member, spec in specs.items()}
+
+    def from_file(self, name, stored, arrays):
+        _, build = _plan(stored, self._allowed())
+        prefix = f"{name}."
+        return build({m[len(prefix):]: a for m, a in arrays.items() if m.startswith(prefix)})
+
+    def check(self, name, value, state, sizes=None, dtype=None):
+        if type(value).__name__ not in self.classes or not hasattr(value, "n_features_in_"):
+            raise InvalidStateError(f"{name} must be a fitted {' or '.join(self.classes)}, "
+                                    f"got {_show(value)}")
 
 
 # -------------------------------------------------------------------------- files
@@ -428,13 +508,13 @@ def _replace_file(path, write):
 
 # -------------------------------------------------------------------------- save / load
 
-def save(model, path) -> None:
-    """Write a fitted estimator or an MLP to path (an .npz file), atomically.
-
-    Only a regular file (or a symlink to one) is replaced; see the module's notes."""
+def _encode(model):
+    """({"class", "params", "state"}, members): a model's metadata entry and its arrays,
+    once the state passes the checks load makes and reproduces the model."""
     cls = type(model)
     if _model_classes().get(cls.__name__) is not cls:
-        raise TypeError(f"save takes an mlpcore estimator or MLP, got {cls.__name__}")
+        raise TypeError(f"save takes an mlpcore estimator or MLP (or a Standardized or "
+                        f"Standardizer), got {cls.__name__}")
     params, state = _params_of(model), _state_of(model)
     try:
         rebuilt = _model_from_state(cls, params, state)
@@ -449,17 +529,22 @@ def save(model, path) -> None:
         raise ValueError(f"cannot save this {cls.__name__}: {', '.join(changed)} no longer "
                          "match the weights it trains and predicts with; a model file holds "
                          "those weights (set them through fit, or build an MLP)")
-    meta = {
-        "format": FORMAT,
-        "format_version": FORMAT_VERSION,
-        "mlpcore_version": _build_info()["version"],
-        "class": cls.__name__,
-        "params": {key: _param_to_json(key, value) for key, value in params.items()},
-        "state": stored,
-    }
+    return {"class": cls.__name__,
+            "params": {key: _param_to_json(key, value) for key, value in params.items()},
+            "state": stored}, members
+
+
+def save(model, path) -> None:
+    """Write a fitted estimator, Standardized, Standardizer or MLP to path (an .npz file),
+    atomically.
+
+    Only a regular file (or a symlink to one) is replaced; see the module's notes."""
+    entry, members = _encode(model)
+    meta = {"format": FORMAT, "format_version": FORMAT_VERSION,
+            "mlpcore_version": _build_info()["version"], **entry}
     text = json.dumps(meta, allow_nan=False).encode("ascii")
     if len(text) > MAX_META_BYTES:
-        raise ValueError(f"cannot save this {cls.__name__}: its metadata takes {len(text)} "
+        raise ValueError(f"cannot save this {entry['class']}: its metadata takes {len(text)} "
                          f"bytes, more than {MAX_META_BYTES}")
     _replace_file(path, lambda f: np.savez(f, __meta__=np.frombuffer(text, np.uint8),
                                            **members))

@@ -335,7 +335,7 @@ def _join_targets(parts, kind, dtype):
 
 
 def load_csv(path, target="last", delimiter=None, header="infer", dtype=np.float64,
-             max_bytes=MAX_INPUT_BYTES):
+             max_bytes=MAX_INPUT_BYTES, return_names=False):
     """Load a delimited text file of numbers as ``(X, y)``.
 
     Parameters
@@ -360,6 +360,8 @@ def load_csv(path, target="last", delimiter=None, header="infer", dtype=np.float
         The dtype of X (and of y when the target is real-valued).
     max_bytes : int, default :data:`MAX_INPUT_BYTES` (1 GiB)
         The most bytes read (after decompression): a longer stream is refused.
+    return_names : bool, default False
+        Also return the names of X's columns.
 
     Returns
     -------
@@ -369,6 +371,9 @@ def load_csv(path, target="last", delimiter=None, header="infer", dtype=np.float
         cell is a number, else a str array of the cells (stripped of surrounding spaces): string
         class labels. (When numbers fill the first megabytes of a column of labels, those are
         kept as NumPy writes them: "+3" becomes "3".)
+    names : list of str or None
+        Only with ``return_names``: the header's name of each column of X (stripped of
+        surrounding spaces), or None when the file has no header.
 
     A first column without a name in the header that holds 0, 1, ..., n-1 (the index that
     ``DataFrame.to_csv`` writes) is not a feature: it is left out of X (a view) with a
@@ -403,10 +408,11 @@ def load_csv(path, target="last", delimiter=None, header="infer", dtype=np.float
     try:
         with (gzip.open if name.endswith(".gz") else open)(name, "rb") as f:
             size = None if name.endswith(".gz") else os.fstat(f.fileno()).st_size
-            return _read_csv(_byte_blocks(f, name, max_bytes), name, target, delimiter, header,
-                             dtype, size)
+            X, y, names = _read_csv(_byte_blocks(f, name, max_bytes), name, target, delimiter,
+                                    header, dtype, size)
     except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
         raise DataFileError(f"cannot decompress the gzip file: {exc}", name) from None
+    return (X, y, names) if return_names else (X, y)
 
 
 # Delimiters a file may use instead, with the command line's name for each.
@@ -447,12 +453,13 @@ def _read_csv(blocks, name, target, delimiter, header, dtype, size):
     parser = _CsvBlocks(name, delimiter, dtype, len(first), first_line, t)
     start = [(after_line, after)] if has_header else [(line, data)]
     X, y = _read_rows(parser, itertools.chain(start, blocks), size)
+    names = [c.strip() for j, c in enumerate(first) if j != t] if has_header else None
     if has_header and not first[0].strip() and t != 0 and _is_row_numbers(X[:, 0]):
         warnings.warn(f"{name}: the first column has no name and holds the row numbers 0, 1, "
                       f"..., {len(X) - 1} (an index written by pandas); it is not used as a "
                       "feature", DataFileWarning, stacklevel=3)
-        X = X[:, 1:]
-    return X, y
+        X, names = X[:, 1:], names[1:]
+    return X, y, names
 
 
 def _is_row_numbers(column):

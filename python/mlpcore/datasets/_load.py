@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 
+import numpy as np
+
 from ._csv import load_csv
 from ._files import MAX_INPUT_BYTES, DataFileError
 from ._idx import _idx_labels_for, _is_idx, load_mnist_idx
@@ -18,7 +20,8 @@ def input_files(path, labels=None):
     return [p for p in (path, labels) if p is not None]
 
 
-def load(path, *, target="last", delimiter=None, labels=None, need_target=True, max_bytes=None):
+def load(path, *, target="last", delimiter=None, labels=None, need_target=True, max_bytes=None,
+         return_names=False):
     """Load ``(X, y)`` from a CSV, NPZ or MNIST IDX file, the format told by the file's name.
 
     Parameters
@@ -41,12 +44,16 @@ def load(path, *, target="last", delimiter=None, labels=None, need_target=True, 
         without ``y`` give y None instead of an error (e.g. data to predict on).
     max_bytes : int, optional
         The most bytes read from a file (after decompression); default :data:`MAX_INPUT_BYTES`.
+    return_names : bool, default False
+        Also return the names of X's columns: a CSV header's, else None.
 
     Returns
     -------
     X : ndarray (n_samples, n_features)
     y : ndarray (n_samples,) or None
         As the reader of the format returns them.
+    names : list of str or None
+        Only with ``return_names``.
 
     Raises the readers' errors: FileNotFoundError for a missing file, :class:`DataFileError`
     for a malformed one, and a :class:`DataFileError` for IDX images without a labels file when
@@ -54,17 +61,24 @@ def load(path, *, target="last", delimiter=None, labels=None, need_target=True, 
     """
     path = os.fsdecode(path)
     limit = {"max_bytes": max_bytes or MAX_INPUT_BYTES}
+    if not _is_idx(path) and not path.lower().endswith(".npz"):
+        return load_csv(path, target=target, delimiter=delimiter, return_names=return_names,
+                        **limit)
+    X, y = _load_arrays(path, labels, need_target, limit)
+    return (X, y, None) if return_names else (X, y)
+
+
+def _load_arrays(path, labels, need_target, limit):
     if _is_idx(path):
         labels = labels or _idx_labels_for(path)
         if labels is None and need_target:
             raise DataFileError("no labels file found next to the images; pass it as labels",
                                 path)
-        return load_mnist_idx(path, labels, **limit)
-    if path.lower().endswith(".npz"):
-        try:
-            return load_npz(path, **limit)
-        except DataFileError as exc:
-            if need_target or not exc.reason.startswith("no array named 'y'"):
-                raise
-            return load_npz(path, y_key=None, **limit)
-    return load_csv(path, target=target, delimiter=delimiter, **limit)
+        X, y = load_mnist_idx(path, labels, scale=False, **limit)
+        return X.astype(np.float32), y  # the pixels as stored (0-255), as a CSV of them reads
+    try:
+        return load_npz(path, **limit)
+    except DataFileError as exc:
+        if need_target or not exc.reason.startswith("no array named 'y'"):
+            raise
+        return load_npz(path, y_key=None, **limit)
