@@ -70,3 +70,16 @@ def test_busy_benchmark_runs_and_refuses_one_thread(tmp_path):
     assert result.returncode == 2 and "--threads must be at least 2" in result.stderr
     result = _bench("--busy", "--threads", "2", "--filter", "no such case")
     assert result.returncode == 0 and "no case matches" in result.stdout
+
+
+def test_csv_benchmark_times_every_reader(tmp_path):
+    out = tmp_path / "csv.json"
+    result = _bench("--csv", "--quick", "--repeats", "1", "--json", str(out))
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    rows = json.loads(out.read_text())["csv"]
+    assert [row["file"].split()[0] for row in rows] == ["floats", "pixels", "4"]
+    for row in rows:
+        assert row["size_bytes"] > 0
+        assert row["times"]["mlpcore"]["median"] > 0
+        assert row["ratio_numpy"] == row["times"]["numpy"]["median"] / \
+            row["times"]["mlpcore"]["median"]

@@ -6,6 +6,7 @@ DataFileError naming the file (and the line and column for CSV), never an error 
 
 import gzip
 import io
+import math
 import os
 import pickle
 import re
@@ -17,6 +18,8 @@ import zipfile
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mlpcore import datasets
 from mlpcore.datasets import (
@@ -904,3 +907,81 @@ def test_csv_pandas_index_column_is_dropped_with_a_warning(tmp_path):
     path = write(tmp_path / "target.csv", ",a\n0,1\n1,2\n")
     X, y = load_csv(path, target=0)
     assert X.shape == (2, 1) and y.tolist() == [0, 1]
+
+
+# ----------------------------------------------------------------------------------------------
+# The compiled parser of plain blocks: every value it gives is Python's float() of the cell, and
+# it leaves every block it cannot read exactly to the careful path (None)
+
+PLAIN_CELLS = st.one_of(
+    st.floats(allow_nan=False, allow_infinity=False).map(repr),
+    st.integers(-2**63, 2**63 - 1).map(str),
+    st.sampled_from(["+5", " 3.5 ", ".5", "5.", "1E+05", "-0", "007", "4.9e-324", "1e308",
+                     "-2.2250738585072014e-308"]))
+ODD_CELLS = st.sampled_from(["", "nan", "inf", "-inf", "1e400", "1e-400", "abc", "0x10", "1_0",
+                             "+-1", "--1", "1e", "1.5.2", " ", "\t1", "1 2", "９"])
+
+
+def _block(rows):
+    return "".join(",".join(row) + "\n" for row in rows).encode()
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data(), n_cols=st.integers(1, 5), n_rows=st.integers(1, 6),
+       target=st.integers(-1, 4), odd=st.booleans(), f32=st.booleans())
+def test_the_compiled_parser_reads_what_float_reads(data, n_cols, n_rows, target, odd, f32):
+    from mlpcore import _core
+
+    target = min(target, n_cols - 1)
+    cells = st.one_of(PLAIN_CELLS, ODD_CELLS) if odd else PLAIN_CELLS
+    rows = [[data.draw(cells) for _ in range(n_cols)] for _ in range(n_rows)]
+    dtype = np.dtype(np.float32 if f32 else np.float64)
+    parsed = _core._parse_csv_rows(_block(rows), ",", n_cols, target, dtype)
+
+    def fits(cell):
+        try:
+            value = float(cell)
+        except ValueError:
+            return False
+        with np.errstate(over="ignore"):
+            return math.isfinite(value) and np.isfinite(dtype.type(value))
+
+    rows = [row for row in rows if ",".join(row).strip(" \t")]  # blank lines are skipped
+    n_rows = len(rows)
+    if parsed is None:
+        # refused: only a block with a cell of ODD_CELLS, or one out of float32's range
+        assert odd or not all(fits(c) for row in rows for c in row), rows
+        return
+    X, y_int, y_float = parsed
+    features = [j for j in range(n_cols) if j != target]
+    expected = np.array([[float(row[j]) for j in features] for row in rows], dtype=dtype)
+    np.testing.assert_array_equal(X, expected.reshape(n_rows, len(features)))
+    assert X.dtype == dtype
+    if target < 0:
+        assert y_int is None and y_float is None
+        return
+    np.testing.assert_array_equal(y_float, [float(row[target]) for row in rows])
+    ints = [row[target].strip() for row in rows]
+    if all(re.fullmatch(r"[+-]?\d+", c) for c in ints):
+        assert y_int is not None and y_int.tolist() == [int(c) for c in ints]
+    else:
+        assert y_int is None
+
+
+def test_the_compiled_parser_refuses_ragged_rows_and_skips_blank_lines():
+    from mlpcore import _core
+
+    assert _core._parse_csv_rows(b"1,2\n3\n", ",", 2, -1, np.dtype(np.float64)) is None
+    assert _core._parse_csv_rows(b"1,2\n3,4,5\n", ",", 2, -1, np.dtype(np.float64)) is None
+    X, _, _ = _core._parse_csv_rows(b"1,2\n  \n\n3,4", ",", 2, -1, np.dtype(np.float64))
+    assert X.tolist() == [[1, 2], [3, 4]]
+    # labels: the target cells as they are, one per line, the features parsed
+    X, cells, _ = _core._parse_csv_rows(b"1, cat \n\n2,dog\n", ",", 2, 1, np.dtype(np.float32),
+                                        labels=True)
+    assert X.dtype == np.float32 and X.tolist() == [[1], [2]] and cells == b" cat \ndog"
+    # with a tab delimiter, a line holding a tab is two empty cells, not a blank line
+    assert _core._parse_csv_rows(b"1\t2\n\t\n", "\t", 2, -1, np.dtype(np.float64)) is None
+    with pytest.raises(ValueError, match="one delimiter character"):
+        _core._parse_csv_rows(b"1", ",,", 1, -1, np.dtype(np.float64))
+    with pytest.raises(ValueError, match="target column"):
+        _core._parse_csv_rows(b"1", ",", 1, 1, np.dtype(np.float64))

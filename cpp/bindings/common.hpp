@@ -161,5 +161,6 @@ void init_gemm(py::module_& m);
 void init_nn(py::module_& m);
 void init_optim(py::module_& m);
 void init_train(py::module_& m);
+void init_io(py::module_& m);
 
 }  // namespace mlpcore::bind

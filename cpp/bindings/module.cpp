@@ -9,4 +9,5 @@ PYBIND11_MODULE(_core, m) {
   mlpcore::bind::init_nn(m);
   mlpcore::bind::init_optim(m);
   mlpcore::bind::init_train(m);
+  mlpcore::bind::init_io(m);
 }

@@ -134,6 +134,16 @@ def _available_isas() -> list[typing.Any]:
 def _build_info() -> dict[typing.Any, typing.Any]:
     """Version, compiler, OpenMP, threads and SIMD paths of this build."""
 
+def _parse_csv_rows(
+    block: bytes,
+    delimiter: str,
+    n_cols: typing.SupportsInt | typing.SupportsIndex,
+    target: typing.SupportsInt | typing.SupportsIndex,
+    dtype: numpy.dtype,
+    labels: bool = ...,
+) -> typing.Any:
+    """(X, y_int, y_float) of a block of plain CSV rows (y_int None unless every target cell is an integer; both None without a target, -1); with labels, (X, cells, None): the target cells unparsed, as bytes with a line break between cells; or None when the block needs load_csv's careful path."""
+
 def _set_isa(name: str) -> None:
     """Selects the SIMD path (tests compare the paths with it)."""
 

@@ -1,7 +1,8 @@
 """mlpcore against NumPy, PyTorch and scikit-learn (when installed), side by side.
 
     mlpcore bench [--threads 1] [--repeats N] [--quick] [--synthetic]
-                  [--kernels-only | --epochs-only | --busy] [--filter TEXT] [--json out.json]
+                  [--kernels-only | --epochs-only | --busy | --csv] [--filter TEXT]
+                  [--json out.json]
 
 (also ``python -m mlpcore.benchmark`` and, in a source tree, ``python benchmarks/run.py``).
 Two parts, both timing mlpcore and its peers interleaved in one process (one call
@@ -17,6 +18,7 @@ peer median / mlpcore median (above 1: mlpcore is faster):
   each model in a fresh process.
 --busy (alone): fits and kernels on all threads against one thread, on a quiet machine
 and with another process busy (busy.py).
+--csv (alone): reading CSV files, load_csv against numpy.loadtxt and pandas (csv_readers.py).
 --quick: small shapes, 6000 rows, few rounds (a smoke run, under a minute).
 """
 
@@ -53,6 +55,8 @@ def parse_args(argv=None, prog=None):
     part.add_argument("--busy", action="store_true",
                       help="only the busy-machine comparison: all threads against one, "
                            "quiet and with another process busy (--threads: all threads)")
+    part.add_argument("--csv", action="store_true",
+                      help="only the CSV readers: load_csv against numpy.loadtxt and pandas")
     p.add_argument("--json", metavar="PATH", help="also write the results as JSON")
     p.add_argument("--filter", default="", help="only cases whose name contains this text")
     args = p.parse_args(argv)
@@ -121,12 +125,16 @@ def run(args):
         from . import busy
 
         output.update(busy.run_busy(args.repeats or (3 if args.quick else 7), args.filter))
+    elif args.csv:
+        from .csv_readers import run_csv
+
+        output["csv"] = run_csv(args.quick, args.repeats or (3 if args.quick else 7))
     elif not args.epochs_only:
         repeats = args.repeats if args.repeats is not None else (5 if args.quick else 15)
         output["results"] = kernels.run_kernels(args.quick, repeats, args.filter)
         if not args.filter or "import" in args.filter:
             output["imports"] = imports.run_imports(3 if args.quick else 11)
-    if not args.kernels_only and not args.busy:
+    if not args.kernels_only and not args.busy and not args.csv:
         repeats = args.repeats if args.repeats is not None else (2 if args.quick else 5)
         output.update(epochs.run_epochs(args.quick, args.synthetic, args.threads, repeats,
                                         args.filter))

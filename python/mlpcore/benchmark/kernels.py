@@ -247,6 +247,20 @@ def blas_name():
         return "unknown (install threadpoolctl to see it)"
 
 
+def peer_columns(row, t, peers, *, scale=1.0, unit="s"):
+    """Each peer's median time and ratio (peer / mlpcore) as table columns, "-" for a peer
+    not installed; the ratios are stored in row["ratio_<peer>"]."""
+    line, mine = "", t["mlpcore"]["median"]
+    for peer in peers:
+        if peer in t:
+            row[f"ratio_{peer}"] = t[peer]["median"] / mine
+            line += f"{t[peer]['median'] * scale:>{11 - len(unit)}.3f}{unit}" \
+                    f"{row[f'ratio_{peer}']:>7.2f}"
+        else:
+            line += f"{'-':>11}{'-':>7}"
+    return line
+
+
 def run_kernels(quick, repeats, name_filter=""):
     """Runs the kernel cases, prints the table, returns its rows."""
     rng = np.random.default_rng(0)
@@ -262,13 +276,8 @@ def run_kernels(quick, repeats, name_filter=""):
         t = measure(contenders, repeats)
         row = {"case": name, "dtype": np.dtype(dtype).name, "times": t}
         mine = t["mlpcore"]["median"]
-        line = f"{name:<44}{row['dtype']:<8}{mine * 1e3:>9.3f}ms"
-        for peer in ("numpy", "torch"):
-            if peer in t:
-                row[f"ratio_{peer}"] = t[peer]["median"] / mine
-                line += f"{t[peer]['median'] * 1e3:>9.3f}ms{row[f'ratio_{peer}']:>7.2f}"
-            else:
-                line += f"{'-':>11}{'-':>7}"
+        line = f"{name:<44}{row['dtype']:<8}{mine * 1e3:>9.3f}ms" + peer_columns(
+            row, t, ("numpy", "torch"), scale=1e3, unit="ms")
         if flops:
             row["gflops"] = flops / mine / 1e9
             line += f"{row['gflops']:>9.1f}"

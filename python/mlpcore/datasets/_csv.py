@@ -16,6 +16,7 @@ import zlib
 
 import numpy as np
 
+from .. import _core
 from .._validation import check_int
 from . import _files
 from ._files import (
@@ -187,10 +188,22 @@ class _CsvBlocks:
             self._careful(_text(data, line, self.name), line, kind)
 
     def _fast(self, data, kind):
-        """NumPy's parser, or None: a quote, a line of spaces, a bad cell or a wrong column count
-        leave the block to _careful."""
+        """The compiled parser for rows of plain numbers, else NumPy's parser, else None: a
+        quote, a line of spaces, a bad cell or a wrong column count leave the block to
+        _careful."""
         if b'"' in data:
             return None
+        if kind != "str":
+            parsed = _core._parse_csv_rows(data, self.delimiter, self.n_cols,
+                                           -1 if self.target is None else self.target,
+                                           self.dtype)
+            if parsed is not None:
+                X, y_int, y_float = parsed
+                if self.target is None:
+                    return X, None, None
+                if kind == "int" and y_int is not None:
+                    return X, y_int.copy(), None
+                return X, y_float.astype(self.dtype), None  # a copy, as NumPy would cast
         for k in _KINDS[_KINDS.index(kind):]:
             try:
                 X, y = self._numpy_read(data, k, kind)
@@ -204,7 +217,7 @@ class _CsvBlocks:
     def _numpy_read(self, data, kind, first_kind):
         """(X, y) of a block, the target read as kind: "int" and "float" in one pass of NumPy's
         parser; "str" (labels, numbers only Python reads such as "1_000", or the integers of
-        very wide rows) by splitting the rows."""
+        very wide rows) by the compiled parser, the target cells left to Python."""
         def read(dtype, **options):
             # bytes that are not UTF-8 raise UnicodeDecodeError, a ValueError
             return np.loadtxt(io.BytesIO(data), dtype=dtype, delimiter=self.delimiter,
@@ -232,15 +245,13 @@ class _CsvBlocks:
             if values.shape[1] != self.n_cols:
                 raise ValueError("a different number of columns")
             return np.delete(values, t, axis=1), values[:, t].copy()
-        cells = []
-        for row in data.decode().split("\n"):
-            if row:
-                cells.append(row.split(self.delimiter)[t])
-                if row.count(self.delimiter) != self.n_cols - 1:
-                    raise ValueError("a different number of columns")
-        X = read(self.dtype, usecols=self.features, ndmin=2) if self.features else \
-            np.empty((len(cells), 0), self.dtype)
-        y = _target_values(cells, first_kind)
+        parsed = _core._parse_csv_rows(data, self.delimiter, self.n_cols, t, self.dtype,
+                                       labels=True)
+        if parsed is None:
+            raise ValueError("not plain rows of numbers and labels")
+        X, cells, _ = parsed
+        # bytes that are not UTF-8 raise UnicodeDecodeError, a ValueError
+        y = _target_values(cells.decode().split("\n") if len(X) else [], first_kind)
         if isinstance(y, list):
             if not all(y) or max(map(len, y)) > MAX_LABEL_CHARS:
                 raise ValueError("an empty or a long label")  # for _careful to report
