@@ -210,3 +210,20 @@ def test_set_state_checks_that_the_parts_agree():
     state["n_features_in_"], state["scaler_"] = 4, "a scaler"
     with pytest.raises(ValueError, match="must be a fitted Standardizer"):
         mlpcore.Standardized(mlpcore.MLPClassifier()).set_state(state)
+
+
+def test_scikit_learn_sees_a_classifier_or_a_regressor():
+    base = pytest.importorskip("sklearn.base")
+    model_selection = pytest.importorskip("sklearn.model_selection")
+    classifier = mlpcore.Standardized(mlpcore.LogisticRegression())
+    regressor = mlpcore.Standardized(mlpcore.LinearRegression())
+    assert base.is_classifier(classifier) and not base.is_regressor(classifier)
+    assert base.is_regressor(regressor) and not base.is_classifier(regressor)
+    # cross_val_score stratifies the folds of a classifier and scores with its score
+    pipeline = pytest.importorskip("sklearn.pipeline").make_pipeline(
+        Standardizer(), mlpcore.LogisticRegression())
+    scores = model_selection.cross_val_score(classifier, X, Y_CLASS, cv=3)
+    np.testing.assert_array_equal(scores, model_selection.cross_val_score(pipeline, X, Y_CLASS,
+                                                                          cv=3))
+    clone = base.clone(mlpcore.Standardized(mlpcore.MLPClassifier((7,)), target=False))
+    assert clone.get_params()["estimator__hidden_layer_sizes"] == (7,)

@@ -94,6 +94,18 @@ class Standardized(BaseEstimator):
     def _is_classifier(self):
         return type(self.estimator).__name__ in _CLASSIFIERS
 
+    def __sklearn_tags__(self):
+        """scikit-learn's tags (with scikit-learn installed): a classifier or a regressor as
+        the estimator is, so that is_classifier and stratified splits see it."""
+        from sklearn.utils import ClassifierTags, RegressorTags
+
+        tags = super().__sklearn_tags__()
+        if self._is_classifier():
+            tags.estimator_type, tags.classifier_tags = "classifier", ClassifierTags()
+        else:
+            tags.estimator_type, tags.regressor_tags = "regressor", RegressorTags()
+        return tags
+
     # ------------------------------------------------------------------ fitting
 
     def fit(self, X, y, sample_weight=None):
