@@ -30,12 +30,36 @@ void init_gemm(py::module_& m) {
         return out;
       },
       py::arg("a"), py::arg("b"), py::arg("out") = py::none(),
-      R"doc(a @ b for 2-D float32 or float64 arrays a (m, k) and b (k, n).
+      R"doc(Matrix product a @ b of 2-D float32 or float64 arrays.
 
 Blocked, packed and threaded (BLIS-style). Any strides of a, b and out are used
-without a copy (x.T, slices, negative strides). out (m, n), if given, must have the
-dtype of a and b, be writeable and share no memory with them.
-Tolerance to reference.matmul: |diff| <= 4 k eps (|a| @ |b|) elementwise.)doc");
+without a copy (x.T, slices, negative strides).
+Tolerance against mlpcore.reference.matmul: |diff| <= 4 (k + 2) eps (|a| @ |b|)
+elementwise, with eps that of the dtype.
+
+Parameters
+----------
+a : array_like, shape (m, k)
+    Left factor, float32 or float64.
+b : array_like, shape (k, n)
+    Right factor, of the dtype of a.
+out : ndarray, shape (m, n), optional
+    Array to write the product into: the dtype of a and b, writeable, sharing
+    no memory with them.
+
+Returns
+-------
+ndarray, shape (m, n)
+    The product (out when given), of the dtype of the inputs.
+
+Examples
+--------
+>>> from mlpcore import kernels
+>>> a = np.array([[1.0, 2.0], [3.0, 4.0]])
+>>> kernels.matmul(a, a.T)
+array([[ 5., 11.],
+       [11., 25.]])
+)doc");
   m.def(
       "gemm",
       [](py::handle a_obj, py::handle b_obj, py::handle c_obj, double alpha, double beta) {
@@ -49,11 +73,39 @@ Tolerance to reference.matmul: |diff| <= 4 k eps (|a| @ |b|) elementwise.)doc");
       },
       py::arg("a"), py::arg("b"), py::arg("c"), py::kw_only(), py::arg("alpha") = 1.0,
       py::arg("beta") = 0.0,
-      R"doc(c := alpha * (a @ b) + beta * c, in place; returns c.
+      R"doc(General matrix product in place: c := alpha (a @ b) + beta c.
 
 beta == 0 overwrites c without reading it (NaN in c is ignored, as in BLAS).
-c must be a writeable array of the dtype of a and b, of shape (m, n), any strides.
-Tolerance to reference.gemm: |diff| <= 4 k eps (|alpha| |a| @ |b| + |beta c|).)doc");
+Tolerance against mlpcore.reference.gemm: |diff| <= 4 (k + 2) eps
+(|alpha| |a| @ |b| + |beta c|) elementwise, with eps that of the dtype.
+
+Parameters
+----------
+a : array_like, shape (m, k)
+    Left factor, float32 or float64; any strides.
+b : array_like, shape (k, n)
+    Right factor, of the dtype of a; any strides.
+c : ndarray, shape (m, n)
+    The array updated in place: the dtype of a and b, writeable, any strides.
+alpha : float, default 1.0
+    Scale of the product.
+beta : float, default 0.0
+    Scale of the old c.
+
+Returns
+-------
+ndarray, shape (m, n)
+    c itself, updated.
+
+Examples
+--------
+>>> from mlpcore import kernels
+>>> a = np.array([[1.0, 2.0], [3.0, 4.0]])
+>>> c = np.ones((2, 2))
+>>> kernels.gemm(a, np.eye(2), c, alpha=2.0, beta=-1.0)
+array([[1., 3.],
+       [5., 7.]])
+)doc");
 }
 
 }  // namespace mlpcore::bind

@@ -52,8 +52,22 @@ void init_runtime(py::module_& m) {
       },
       py::arg("a"), "True when no element of a (1-D or 2-D, float32 or float64) is NaN or infinite.");
   m.def("get_num_threads", &get_num_threads,
-        "The number of threads the kernels use (default: OpenMP's, e.g. OMP_NUM_THREADS); "
-        "always 1 in a process made by fork(), where the parent's threads are gone.");
+        R"doc(The number of threads the kernels use.
+
+The default is OpenMP's (e.g. OMP_NUM_THREADS); always 1 in a process made by
+fork(), where the parent's threads are gone.
+
+Returns
+-------
+int
+    The thread count.
+
+Examples
+--------
+>>> import mlpcore
+>>> mlpcore.get_num_threads() >= 1
+True
+)doc");
   m.def(
       "set_num_threads",
       [](py::object n) {
@@ -65,7 +79,26 @@ void init_runtime(py::module_& m) {
                                 "n must be between 1 and 4096, got " + std::to_string(v));
         set_num_threads(static_cast<int>(v));
       },
-      py::arg("n"), "Sets the number of threads the kernels use (results do not depend on it).");
+      py::arg("n"),
+      R"doc(Set the number of threads the kernels use.
+
+Results do not depend on it: reductions run in a fixed order. See also num_threads,
+which restores the previous count.
+
+Parameters
+----------
+n : int
+    The thread count, from 1 to 4096.
+
+Examples
+--------
+>>> import mlpcore
+>>> previous = mlpcore.get_num_threads()
+>>> mlpcore.set_num_threads(1)
+>>> mlpcore.get_num_threads()
+1
+>>> mlpcore.set_num_threads(previous)
+)doc");
   m.def(
       "_set_isa",
       [](const std::string& name) {

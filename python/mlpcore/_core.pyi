@@ -159,14 +159,14 @@ def activation_backward(
     dy: typing.Any,
     out: typing.Any = ...,
 ) -> numpy.typing.NDArray[typing.Any]:
-    """dy * g'(a), with g'(a) taken from the output y = g(a)."""
+    """Backward pass of an activation: dy * g'(a), with g'(a) taken from the output y = g(a)."""
 
 def activation_forward(
     name: typing.Any,
     a: typing.Any,
     out: typing.Any = ...,
 ) -> numpy.typing.NDArray[typing.Any]:
-    """g(a) elementwise for g in identity, sign, heaviside, tanh, sigmoid, relu, softplus."""
+    """Activation g(a) elementwise, for g in identity, sign, heaviside, tanh, sigmoid, relu, softplus."""
 
 def adam_step(
     param: typing.Any,
@@ -181,14 +181,14 @@ def adam_step(
     eps: typing.SupportsFloat | typing.SupportsIndex = ...,
     weight_decay: typing.SupportsFloat | typing.SupportsIndex = ...,
 ) -> numpy.typing.NDArray[typing.Any]:
-    """One Adam step in place (PyTorch's rule, amsgrad off); returns param."""
+    """One Adam step in place, with PyTorch's rule (amsgrad off)."""
 
 def average_step(
     avg: typing.Any,
     param: typing.Any,
     n: typing.Any,
 ) -> numpy.typing.NDArray[typing.Any]:
-    """Polyak-Ruppert averaging in place: avg = n/(n+1) avg + param/(n+1); returns avg."""
+    """Polyak-Ruppert averaging in place: avg = n/(n+1) avg + param/(n+1)."""
 
 def cross_entropy_backward(
     logits: typing.Any,
@@ -196,16 +196,14 @@ def cross_entropy_backward(
     dlogits: typing.Any = ...,
     reduction: typing.Any = ...,
 ) -> numpy.typing.NDArray[typing.Any]:
-    """d loss / d logits = (softmax(logits) sum_k t_k - t) / n (mean) or without / n (sum)."""
+    """Gradient of the cross-entropy with respect to the logits."""
 
 def cross_entropy_forward(
     logits: typing.Any,
     target: typing.Any,
     reduction: typing.Any = ...,
 ) -> float:
-    """Cross-entropy of softmax(logits) (n, k) against class indices (n,) or
-    probabilities (n, k): the mean (default) or sum over rows of -sum_k t_k log p_k.
-    Accumulated in float64; returns a float. Tolerance: rtol 1e-12 (float64), 1e-6 (float32)."""
+    """Cross-entropy of softmax(logits) against class indices or probabilities."""
 
 def cross_entropy_forward_backward(
     logits: typing.Any,
@@ -213,7 +211,7 @@ def cross_entropy_forward_backward(
     dlogits: typing.Any = ...,
     reduction: typing.Any = ...,
 ) -> tuple[float, numpy.typing.NDArray[typing.Any]]:
-    """(loss, dlogits) of the cross-entropy in one pass over the logits."""
+    """Cross-entropy and its gradient with respect to the logits, in one pass."""
 
 def gemm(
     a: typing.Any,
@@ -223,10 +221,10 @@ def gemm(
     alpha: typing.SupportsFloat | typing.SupportsIndex = ...,
     beta: typing.SupportsFloat | typing.SupportsIndex = ...,
 ) -> numpy.typing.NDArray[typing.Any]:
-    """c := alpha * (a @ b) + beta * c, in place; returns c."""
+    """General matrix product in place: c := alpha (a @ b) + beta c."""
 
 def get_num_threads() -> int:
-    """The number of threads the kernels use (default: OpenMP's, e.g. OMP_NUM_THREADS); always 1 in a process made by fork(), where the parent's threads are gone."""
+    """The number of threads the kernels use."""
 
 def linear_backward(
     x: typing.Any,
@@ -236,7 +234,7 @@ def linear_backward(
     dw: typing.Any = ...,
     db: typing.Any = ...,
 ) -> tuple[typing.Any, ...]:
-    """(dx, dw, db) = (dz @ w.T, x.T @ dz, dz.sum(0)) for dz = dE/dz, z = x @ w + b."""
+    """Backward pass of a dense layer: (dx, dw, db) = (dz @ w.T, x.T @ dz, dz.sum(0))."""
 
 def linear_forward(
     x: typing.Any,
@@ -245,19 +243,17 @@ def linear_forward(
     activation: typing.Any = ...,
     out: typing.Any = ...,
 ) -> numpy.typing.NDArray[typing.Any]:
-    """g(x @ w + b): x (n, d), w (d, k), b (k,) or None; the bias and the activation
-    are applied to each tile of the product while it is in cache. out: C-contiguous (n, k).
-    Tolerance: that of matmul, then a few ulp for g."""
+    """Dense layer g(x @ w + b), the bias and the activation fused into the product."""
 
 def log_softmax_forward(a: typing.Any, out: typing.Any = ...) -> numpy.typing.NDArray[typing.Any]:
-    """Row-wise log-softmax: (a - max) - log sum exp(a - max). Tolerance: a few ulp."""
+    """Row-wise log-softmax of a 2-D array: (a - max) - log sum exp(a - max)."""
 
 def matmul(
     a: typing.Any,
     b: typing.Any,
     out: typing.Any = ...,
 ) -> numpy.typing.NDArray[typing.Any]:
-    """a @ b for 2-D float32 or float64 arrays a (m, k) and b (k, n)."""
+    """Matrix product a @ b of 2-D float32 or float64 arrays."""
 
 def perceptron_backward(
     scores: typing.Any,
@@ -265,13 +261,13 @@ def perceptron_backward(
     dscores: typing.Any = ...,
     reduction: typing.Any = ...,
 ) -> numpy.typing.NDArray[typing.Any]:
-    """dE/ds = -d where sign(s) != d (sign(0) = +1), else 0; NaN where s is NaN."""
+    """Gradient of the perceptron criterion: dE/ds = -d where sign(s) != d, else 0."""
 
 def perceptron_forward(scores: typing.Any, d: typing.Any, reduction: typing.Any = ...) -> float:
-    """The perceptron criterion E = sum max(-d s, 0), d in {-1, +1}; 'mean' divides by n."""
+    """The perceptron criterion E = sum max(-d s, 0), d in {-1, +1}."""
 
 def set_num_threads(n: typing.Any) -> None:
-    """Sets the number of threads the kernels use (results do not depend on it)."""
+    """Set the number of threads the kernels use."""
 
 def sgd_step(
     param: typing.Any,
@@ -283,7 +279,7 @@ def sgd_step(
     weight_decay: typing.SupportsFloat | typing.SupportsIndex = ...,
     nesterov: bool = ...,
 ) -> numpy.typing.NDArray[typing.Any]:
-    """One SGD step in place (PyTorch's rule); returns param."""
+    """One SGD step in place, with PyTorch's rule (dampening 0)."""
 
 def softmax_forward(a: typing.Any, out: typing.Any = ...) -> numpy.typing.NDArray[typing.Any]:
     """Row-wise softmax of a 2-D array: exp(a - max) / sum exp(a - max)."""
@@ -294,7 +290,7 @@ def squared_error_backward(
     dy: typing.Any = ...,
     reduction: typing.Any = ...,
 ) -> numpy.typing.NDArray[typing.Any]:
-    """dE/dy = y - d ('mean': divided by n = y.shape[0])."""
+    """Gradient of the squared error: dE/dy = y - d."""
 
 def squared_error_forward(y: typing.Any, d: typing.Any, reduction: typing.Any = ...) -> float:
-    """E = 1/2 sum (y - d)^2 over all values; 'mean' divides by n = y.shape[0]."""
+    """Squared error E = 1/2 sum (y - d)^2 over all values."""

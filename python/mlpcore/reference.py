@@ -240,9 +240,34 @@ def _store(out, value):
 
 @_quiet
 def matmul(a, b, out=None):
-    """out = a @ b with a (m, k), b (k, n), 2-D only; any strides; out (m, n).
+    """Matrix product a @ b in NumPy: the definition that kernels.matmul follows.
 
     Tolerance of the kernel: ``|diff| <= 4 (k + 2) eps (|a| @ |b|)``.
+
+    Parameters
+    ----------
+    a : array_like, shape (m, k)
+        Left factor, float32 or float64; any strides.
+    b : array_like, shape (k, n)
+        Right factor, of a's dtype.
+    out : ndarray, shape (m, n), optional
+        Array to write into.
+
+    Returns
+    -------
+    ndarray, shape (m, n)
+        The product (out when given).
+
+    See Also
+    --------
+    mlpcore.kernels.matmul : The compiled twin.
+
+    Examples
+    --------
+    >>> from mlpcore import reference
+    >>> reference.matmul(np.eye(2), np.array([[1.0], [2.0]]))
+    array([[1.],
+           [2.]])
     """
     call = _Call("matmul", {"a": a, "b": b})
     a = call.array("a", a, 2)
@@ -255,9 +280,36 @@ def matmul(a, b, out=None):
 
 @_quiet
 def gemm(a, b, c, *, alpha=1.0, beta=0.0):
-    """c := alpha (a @ b) + beta c, in place, returns c; beta == 0 never reads c (as BLAS).
+    """In-place c := alpha (a @ b) + beta c in NumPy; beta == 0 never reads c (as BLAS).
 
     Tolerance of the kernel: ``|diff| <= 4 (k + 2) eps (|alpha| |a| @ |b| + |beta c|)``.
+
+    Parameters
+    ----------
+    a : array_like, shape (m, k)
+        Left factor, float32 or float64.
+    b : array_like, shape (k, n)
+        Right factor, of a's dtype.
+    c : ndarray, shape (m, n)
+        Array updated in place, of a's dtype.
+    alpha, beta : float, default 1.0 and 0.0
+        Scales of the product and of the old c.
+
+    Returns
+    -------
+    ndarray
+        c itself.
+
+    See Also
+    --------
+    mlpcore.kernels.gemm : The compiled twin.
+
+    Examples
+    --------
+    >>> from mlpcore import reference
+    >>> c = np.full((1, 1), 10.0)
+    >>> reference.gemm(np.array([[2.0]]), np.array([[3.0]]), c, beta=0.5)
+    array([[11.]])
     """
     call = _Call("gemm", {"a": a, "b": b}, {"c": c})
     a = call.array("a", a, 2)
@@ -319,12 +371,36 @@ def _act_backward(name, y, dy):
 
 @_quiet
 def activation_forward(name, a, out=None):
-    """g(a) elementwise, any shape; out may be a itself.
+    """Activation g(a) elementwise in NumPy, any shape; out may be a itself.
 
     identity a; sign: -1 for a < 0 else +1 (sign(0) = +1); heaviside: 0 for a < 0 else 1;
     tanh; sigmoid 1/(1+exp(-a)) (a >= 0), exp(a)/(1+exp(a)) (a < 0); relu max(a, 0);
     softplus max(a, 0) + log1p(exp(-|a|)). NaN gives NaN for every activation.
     Tolerance of the kernel: rtol 1e-14 (float64) / 1e-6 (float32), atol 1e-300 / 1e-7.
+
+    Parameters
+    ----------
+    name : str
+        One of ACTIVATIONS.
+    a : array_like
+        Pre-activations, float32 or float64.
+    out : ndarray, optional
+        Array of a's shape and dtype to write into.
+
+    Returns
+    -------
+    ndarray
+        g(a) (out when given).
+
+    See Also
+    --------
+    mlpcore.kernels.activation_forward : The compiled twin.
+
+    Examples
+    --------
+    >>> from mlpcore import reference
+    >>> reference.activation_forward("heaviside", np.array([-1.0, 0.0, 1.0]))
+    array([0., 1., 1.])
     """
     call = _Call("activation_forward", {"a": a})
     call.activation(name)
@@ -335,11 +411,37 @@ def activation_forward(name, a, out=None):
 
 @_quiet
 def activation_backward(name, y, dy, out=None):
-    """dL/da from the OUTPUT y = g(a) and dy = dL/dy, elementwise; out may be y or dy.
+    """Gradient dL/da in NumPy from the output y = g(a) and dy = dL/dy, elementwise.
 
     identity dy; sign and heaviside 0*dy; tanh dy (1 - y^2); sigmoid dy y (1 - y);
-    relu dy (y > 0); softplus dy (-expm1(-y)) (= dy sigmoid(a)).
+    relu dy (y > 0); softplus dy (-expm1(-y)) (= dy sigmoid(a)). out may be y or dy.
     Tolerance of the kernel: rtol 1e-14 (float64) / 1e-6 (float32) of ``|result| + |dy|``.
+
+    Parameters
+    ----------
+    name : str
+        One of ACTIVATIONS.
+    y : array_like
+        Outputs of the activation.
+    dy : array_like
+        Gradient with respect to y, of y's shape and dtype.
+    out : ndarray, optional
+        Array to write into.
+
+    Returns
+    -------
+    ndarray
+        dL/da (out when given).
+
+    See Also
+    --------
+    mlpcore.kernels.activation_backward : The compiled twin.
+
+    Examples
+    --------
+    >>> from mlpcore import reference
+    >>> reference.activation_backward("sigmoid", np.array([0.5]), np.array([2.0]))
+    array([0.5])
     """
     call = _Call("activation_backward", {"y": y, "dy": dy})
     call.activation(name)
@@ -357,10 +459,38 @@ def activation_backward(name, y, dy, out=None):
 
 @_quiet
 def linear_forward(x, w, b=None, activation="identity", out=None):
-    """g(x @ w + b) with x (n, d), w (d, k), b (k,) or None; returns (n, k).
+    """Dense layer g(x @ w + b) in NumPy, with x (n, d), w (d, k), b (k,) or None.
 
     Tolerance of the kernel: z = x @ w + b within ``4 (d + 2) eps (|x| @ |w| + |b|)``, then the
     activation's own tolerance (sign and heaviside compared where |z| exceeds that bound).
+
+    Parameters
+    ----------
+    x : array_like, shape (n, d)
+        Inputs.
+    w : array_like, shape (d, k)
+        Weights.
+    b : array_like, shape (k,), optional
+        Biases.
+    activation : str, default "identity"
+        One of ACTIVATIONS.
+    out : ndarray, shape (n, k), optional
+        Array to write into.
+
+    Returns
+    -------
+    ndarray, shape (n, k)
+        g(x @ w + b) (out when given).
+
+    See Also
+    --------
+    mlpcore.kernels.linear_forward : The compiled twin.
+
+    Examples
+    --------
+    >>> from mlpcore import reference
+    >>> reference.linear_forward(np.array([[1.0, -2.0]]), np.eye(2), activation="relu")
+    array([[1., 0.]])
     """
     floats = {"x": x, "w": w} if b is None else {"x": x, "w": w, "b": b}
     call = _Call("linear_forward", floats)
@@ -382,11 +512,38 @@ def linear_forward(x, w, b=None, activation="identity", out=None):
 
 @_quiet
 def linear_backward(x, w, dz, dx=None, dw=None, db=None):
-    """(dx, dw, db) = (dz @ w.T, x.T @ dz, dz.sum(axis=0)); dz (n, k) = dL/d(x @ w + b).
+    """Backward pass of a dense layer in NumPy: (dz @ w.T, x.T @ dz, dz.sum(axis=0)).
 
-    Each of dx, dw, db: None (allocated), an array to write into, or False: not
-    computed, returned as None (dx of a network's first layer).
-    Tolerance of the kernel: the matmul bound with the inner dimension k (dx) or n (dw, db).
+    dz (n, k) = dL/d(x @ w + b). Tolerance of the kernel: the matmul bound with the inner
+    dimension k (dx) or n (dw, db).
+
+    Parameters
+    ----------
+    x : array_like, shape (n, d)
+        Inputs of the layer.
+    w : array_like, shape (d, k)
+        Weights.
+    dz : array_like, shape (n, k)
+        Gradient with respect to z.
+    dx, dw, db : ndarray or None or False, optional
+        Each: None (allocated), an array to write into, or False: not computed,
+        returned as None (dx of a network's first layer).
+
+    Returns
+    -------
+    tuple of (ndarray or None)
+        (dx, dw, db).
+
+    See Also
+    --------
+    mlpcore.kernels.linear_backward : The compiled twin.
+
+    Examples
+    --------
+    >>> from mlpcore import reference
+    >>> _, dw, db = reference.linear_backward(np.ones((3, 1)), np.ones((1, 1)), np.ones((3, 1)))
+    >>> dw, db
+    (array([[3.]]), array([3.]))
     """
     call = _Call("linear_backward", {"x": x, "w": w, "dz": dz})
     x = call.array("x", x, 2)
@@ -425,10 +582,32 @@ def _shifted(a):
 
 @_quiet
 def softmax_forward(a, out=None):
-    """Row-wise softmax of a (n, k): z = a - rowmax(a); exp(z) / sum(exp(z)).
+    """Row-wise softmax in NumPy: z = a - rowmax(a); exp(z) / sum(exp(z)).
 
     A -inf logit gets probability 0; a row with a NaN, a +inf or only -inf gives NaN.
     Tolerance of the kernel: rtol 1e-14 (float64) / 1e-6 (float32), atol 1e-300 / 1e-7.
+
+    Parameters
+    ----------
+    a : array_like, shape (n, k)
+        Logits.
+    out : ndarray, shape (n, k), optional
+        Array to write into.
+
+    Returns
+    -------
+    ndarray, shape (n, k)
+        Probabilities (out when given).
+
+    See Also
+    --------
+    mlpcore.kernels.softmax_forward : The compiled twin.
+
+    Examples
+    --------
+    >>> from mlpcore import reference
+    >>> reference.softmax_forward(np.array([[0.0, -np.inf]]))
+    array([[1., 0.]])
     """
     call = _Call("softmax_forward", {"logits": a})
     a = call.array("logits", a, 2)
@@ -441,10 +620,32 @@ def softmax_forward(a, out=None):
 
 @_quiet
 def log_softmax_forward(a, out=None):
-    """Row-wise log-softmax of a (n, k): z = a - rowmax(a); z - log(sum(exp(z))).
+    """Row-wise log-softmax in NumPy: z = a - rowmax(a); z - log(sum(exp(z))).
 
     A -inf logit gets -inf; a row with a NaN, a +inf or only -inf gives NaN.
     Tolerance of the kernel: rtol 1e-14 (float64) / 1e-6 (float32) of ``1 + |result|``.
+
+    Parameters
+    ----------
+    a : array_like, shape (n, k)
+        Logits.
+    out : ndarray, shape (n, k), optional
+        Array to write into.
+
+    Returns
+    -------
+    ndarray, shape (n, k)
+        Log-probabilities (out when given).
+
+    See Also
+    --------
+    mlpcore.kernels.log_softmax_forward : The compiled twin.
+
+    Examples
+    --------
+    >>> from mlpcore import reference
+    >>> reference.log_softmax_forward(np.array([[1e8, 1e8]])).round(4)
+    array([[-0.6931, -0.6931]])
     """
     call = _Call("log_softmax_forward", {"logits": a})
     a = call.array("logits", a, 2)
@@ -508,11 +709,35 @@ def _ce_grad(a, idx, prob, reduction, dlogits):
 
 @_quiet
 def cross_entropy_forward(logits, target, reduction="mean"):
-    """Cross-entropy of logits (n, k) and class indices (n,) or probabilities (n, k), a float.
+    """Cross-entropy of logits (n, k) against class indices (n,) or probabilities (n, k), in NumPy.
 
     Per row: logsumexp(a) - a[t] (indices) or sum_k t_k (logsumexp(a) - a_k) with the terms of
     t_k == 0 left out; summed in float64; "mean" divides by n (nan for n == 0).
     Tolerance of the kernel: rtol 1e-12 (float64) / 1e-6 (float32) of |loss| + rows/n.
+
+    Parameters
+    ----------
+    logits : array_like, shape (n, k)
+        Scores.
+    target : array_like, shape (n,) or (n, k)
+        Class indices or probabilities.
+    reduction : {"mean", "sum"}, default "mean"
+        Mean or sum over the rows.
+
+    Returns
+    -------
+    float
+        The loss.
+
+    See Also
+    --------
+    mlpcore.kernels.cross_entropy_forward : The compiled twin.
+
+    Examples
+    --------
+    >>> from mlpcore import reference
+    >>> round(reference.cross_entropy_forward(np.zeros((2, 4)), np.array([0, 3])), 4)
+    1.3863
     """
     _, a, idx, prob, _ = _ce_check("cross_entropy_forward", logits, target, reduction, None,
                                    False)
@@ -521,9 +746,36 @@ def cross_entropy_forward(logits, target, reduction="mean"):
 
 @_quiet
 def cross_entropy_backward(logits, target, dlogits=None, reduction="mean"):
-    """dL/dlogits = softmax(a) * sum_k t_k - t per row (softmax - onehot for indices), /n if mean.
+    """Gradient of the cross-entropy with respect to the logits, in NumPy.
 
+    dL/dlogits = softmax(a) * sum_k t_k - t per row (softmax - onehot for indices), /n if mean.
     Tolerance of the kernel: rtol 1e-14 (float64) / 1e-6 (float32) of |result| + max|t|/n.
+
+    Parameters
+    ----------
+    logits : array_like, shape (n, k)
+        Scores.
+    target : array_like, shape (n,) or (n, k)
+        Class indices or probabilities.
+    dlogits : ndarray, shape (n, k), optional
+        Array to write into.
+    reduction : {"mean", "sum"}, default "mean"
+        Mean or sum over the rows.
+
+    Returns
+    -------
+    ndarray, shape (n, k)
+        The gradient (dlogits when given).
+
+    See Also
+    --------
+    mlpcore.kernels.cross_entropy_backward : The compiled twin.
+
+    Examples
+    --------
+    >>> from mlpcore import reference
+    >>> reference.cross_entropy_backward(np.zeros((1, 2)), np.array([1]))
+    array([[ 0.5, -0.5]])
     """
     _, a, idx, prob, dlogits = _ce_check("cross_entropy_backward", logits, target, reduction,
                                          dlogits, True)
@@ -532,7 +784,38 @@ def cross_entropy_backward(logits, target, dlogits=None, reduction="mean"):
 
 @_quiet
 def cross_entropy_forward_backward(logits, target, dlogits=None, reduction="mean"):
-    """(cross_entropy_forward(...), cross_entropy_backward(...)) in one pass; same tolerances."""
+    """Cross-entropy and its gradient in NumPy: the pair of the two functions above.
+
+    Tolerance of the kernel: those of cross_entropy_forward and cross_entropy_backward.
+
+    Parameters
+    ----------
+    logits : array_like, shape (n, k)
+        Scores.
+    target : array_like, shape (n,) or (n, k)
+        Class indices or probabilities.
+    dlogits : ndarray, shape (n, k), optional
+        Array to write the gradient into.
+    reduction : {"mean", "sum"}, default "mean"
+        Mean or sum over the rows.
+
+    Returns
+    -------
+    tuple of (float, ndarray)
+        (loss, dlogits).
+
+    See Also
+    --------
+    mlpcore.kernels.cross_entropy_forward_backward : The compiled twin.
+
+    Examples
+    --------
+    >>> from mlpcore import reference
+    >>> target = np.array([[0.0, 1.0]])
+    >>> loss, grad = reference.cross_entropy_forward_backward(np.zeros((1, 2)), target)
+    >>> round(loss, 4), grad
+    (0.6931, array([[ 0.5, -0.5]]))
+    """
     _, a, idx, prob, dlogits = _ce_check("cross_entropy_forward_backward", logits, target,
                                          reduction, dlogits, True)
     return _ce_loss(a, idx, prob, reduction), _ce_grad(a, idx, prob, reduction, dlogits)
@@ -559,10 +842,34 @@ def _reduce_loss(values64, reduction, n):
 
 @_quiet
 def squared_error_forward(y, d, reduction="mean"):
-    """E = 0.5 sum (y - d)^2 over all elements (float64 sum); "mean" divides by n = y.shape[0].
+    """Squared error E = 0.5 sum (y - d)^2 over all elements in NumPy (float64 sum).
 
-    y and d of the same shape, (n,) or (n, k). Tolerance of the kernel: rtol 1e-12 (float64) /
+    "mean" divides by n = y.shape[0]. Tolerance of the kernel: rtol 1e-12 (float64) /
     1e-6 (float32) of E.
+
+    Parameters
+    ----------
+    y : array_like, shape (n,) or (n, k)
+        Outputs.
+    d : array_like
+        Targets, of y's shape.
+    reduction : {"mean", "sum"}, default "mean"
+        Mean or sum over the rows.
+
+    Returns
+    -------
+    float
+        E.
+
+    See Also
+    --------
+    mlpcore.kernels.squared_error_forward : The compiled twin.
+
+    Examples
+    --------
+    >>> from mlpcore import reference
+    >>> reference.squared_error_forward(np.array([[1.0, 1.0], [3.0, 3.0]]), np.zeros((2, 2)))
+    5.0
     """
     _, y, d, _ = _pair_check("squared_error_forward", ("y", "d"), y, d, reduction)
     r = (y - d).astype(_F64)
@@ -571,9 +878,36 @@ def squared_error_forward(y, d, reduction="mean"):
 
 @_quiet
 def squared_error_backward(y, d, dy=None, reduction="mean"):
-    """dE/dy = y - d (divided by n = y.shape[0] for "mean"), in y's dtype.
+    """Gradient of the squared error in NumPy: dE/dy = y - d, in y's dtype.
 
+    Divided by n = y.shape[0] for "mean".
     Tolerance of the kernel: rtol 1e-14 (float64) / 1e-6 (float32).
+
+    Parameters
+    ----------
+    y : array_like, shape (n,) or (n, k)
+        Outputs.
+    d : array_like
+        Targets, of y's shape.
+    dy : ndarray, optional
+        Array to write into.
+    reduction : {"mean", "sum"}, default "mean"
+        Mean or sum over the rows.
+
+    Returns
+    -------
+    ndarray
+        dE/dy (dy when given).
+
+    See Also
+    --------
+    mlpcore.kernels.squared_error_backward : The compiled twin.
+
+    Examples
+    --------
+    >>> from mlpcore import reference
+    >>> reference.squared_error_backward(np.array([1.0, 3.0]), np.array([0.0, 1.0]))
+    array([0.5, 1. ])
     """
     call, y, d, dy = _pair_check("squared_error_backward", ("y", "d"), y, d, reduction, "dy", dy)
     g = y - d
@@ -589,9 +923,34 @@ def _perceptron_targets(call, d):
 
 @_quiet
 def perceptron_forward(scores, d, reduction="mean"):
-    """The perceptron criterion E = sum max(-d s, 0), d in {-1, +1}; "mean" divides by rows.
+    """The perceptron criterion E = sum max(-d s, 0), d in {-1, +1}, in NumPy.
 
+    "mean" divides by the number of rows.
     Tolerance of the kernel: rtol 1e-12 (float64) / 1e-6 (float32) of E.
+
+    Parameters
+    ----------
+    scores : array_like, shape (n,) or (n, k)
+        Scores s.
+    d : array_like
+        Targets in {-1, +1}, of the scores' shape.
+    reduction : {"mean", "sum"}, default "mean"
+        Mean or sum over the rows.
+
+    Returns
+    -------
+    float
+        E.
+
+    See Also
+    --------
+    mlpcore.kernels.perceptron_forward : The compiled twin.
+
+    Examples
+    --------
+    >>> from mlpcore import reference
+    >>> reference.perceptron_forward(np.array([-2.0, 1.0]), np.array([1.0, 1.0]))
+    1.0
     """
     call, s, d, _ = _pair_check("perceptron_forward", ("scores", "d"), scores, d, reduction)
     _perceptron_targets(call, d)
@@ -600,9 +959,36 @@ def perceptron_forward(scores, d, reduction="mean"):
 
 @_quiet
 def perceptron_backward(scores, d, dscores=None, reduction="mean"):
-    """dE/ds = -d where sign(s) != d (sign(0) = +1), else 0; divided by rows for "mean".
+    """Gradient of the perceptron criterion in NumPy: dE/ds = -d where sign(s) != d, else 0.
 
+    sign(0) = +1; divided by the number of rows for "mean".
     Tolerance of the kernel: exact up to the rounding of 1/n (rtol 1e-14 / 1e-6).
+
+    Parameters
+    ----------
+    scores : array_like, shape (n,) or (n, k)
+        Scores s.
+    d : array_like
+        Targets in {-1, +1}, of the scores' shape.
+    dscores : ndarray, optional
+        Array to write into.
+    reduction : {"mean", "sum"}, default "mean"
+        Mean or sum over the rows.
+
+    Returns
+    -------
+    ndarray
+        dE/ds (dscores when given).
+
+    See Also
+    --------
+    mlpcore.kernels.perceptron_backward : The compiled twin.
+
+    Examples
+    --------
+    >>> from mlpcore import reference
+    >>> reference.perceptron_backward(np.array([-2.0, 1.0]), np.array([1.0, 1.0]))
+    array([-0.5,  0. ])
     """
     call, s, d, dscores = _pair_check("perceptron_backward", ("scores", "d"), scores, d,
                                       reduction, "dscores", dscores)
@@ -620,11 +1006,46 @@ def perceptron_backward(scores, d, dscores=None, reduction="mean"):
 
 @_quiet
 def sgd_step(param, grad, lr, *, momentum=0.0, velocity=None, weight_decay=0.0, nesterov=False):
-    """One SGD step in place with PyTorch's semantics (dampening 0); returns param.
+    """One SGD step in place in NumPy, with PyTorch's semantics (dampening 0).
 
     g = grad + weight_decay param; with momentum: velocity = momentum velocity + g and
     g = g + momentum velocity (nesterov) or velocity; param -= lr g. param must be C-contiguous.
     Tolerance of the kernel: rtol 1e-14 (float64) / 1e-6 (float32) of |param| + |lr g|.
+
+    Parameters
+    ----------
+    param : ndarray
+        Parameters, updated in place.
+    grad : array_like
+        Gradient.
+    lr : float
+        Step size.
+    momentum : float, default 0.0
+        Momentum factor.
+    velocity : ndarray, optional
+        Momentum buffer, updated in place.
+    weight_decay : float, default 0.0
+        L2 penalty factor.
+    nesterov : bool, default False
+        Nesterov momentum.
+
+    Returns
+    -------
+    ndarray
+        param itself.
+
+    See Also
+    --------
+    mlpcore.kernels.sgd_step : The compiled twin.
+
+    Examples
+    --------
+    >>> from mlpcore import reference
+    >>> param, velocity = np.array([1.0]), np.zeros(1)
+    >>> for _ in range(2):
+    ...     _ = reference.sgd_step(param, np.array([1.0]), 0.1, momentum=0.9, velocity=velocity)
+    >>> param.round(4), velocity.round(4)
+    (array([0.71]), array([1.9]))
     """
     call = _Call("sgd_step", {"grad": grad}, {"param": param})
     grad = call.array("grad", grad)
@@ -659,12 +1080,47 @@ def _int_arg(call, name, value):
 @_quiet
 def adam_step(param, grad, lr, m, v, step, *, beta1=0.9, beta2=0.999, eps=1e-8,
               weight_decay=0.0):
-    """One Adam step in place with PyTorch's semantics (amsgrad off); returns param.
+    """One Adam step in place in NumPy, with PyTorch's semantics (amsgrad off).
 
     g = grad + weight_decay param; m = beta1 m + (1 - beta1) g; v = beta2 v + (1 - beta2) g^2;
     param -= lr / (1 - beta1^step) m / (sqrt(v) / sqrt(1 - beta2^step) + eps), in torch's
-    order of operations. step counts the updates from 1. param, m and v must be C-contiguous.
+    order of operations. param, m and v must be C-contiguous.
     Tolerance of the kernel: rtol 1e-14 (float64) / 1e-6 (float32) of |param| + |lr m / denom|.
+
+    Parameters
+    ----------
+    param : ndarray
+        Parameters, updated in place.
+    grad : array_like
+        Gradient.
+    lr : float
+        Step size.
+    m, v : ndarray
+        First and second moments, updated in place.
+    step : int
+        The number of this update, from 1.
+    beta1, beta2 : float, default 0.9 and 0.999
+        Decay rates of m and v.
+    eps : float, default 1e-8
+        Added to the denominator.
+    weight_decay : float, default 0.0
+        L2 penalty factor.
+
+    Returns
+    -------
+    ndarray
+        param itself.
+
+    See Also
+    --------
+    mlpcore.kernels.adam_step : The compiled twin.
+
+    Examples
+    --------
+    >>> from mlpcore import reference
+    >>> param, m, v = np.zeros(1), np.zeros(1), np.zeros(1)
+    >>> reference.adam_step(param, np.array([-5.0]), 0.01, m, v, 1).round(6)
+    array([0.01])
     """
     call = _Call("adam_step", {"grad": grad}, {"param": param})
     grad = call.array("grad", grad)
@@ -702,9 +1158,34 @@ def adam_step(param, grad, lr, m, v, step, *, beta1=0.9, beta2=0.999, eps=1e-8,
 
 @_quiet
 def average_step(avg, param, n):
-    """avg = n/(n+1) avg + param/(n+1) in place (the running mean of n+1 iterates); returns avg.
+    """Averaging step in NumPy: avg = n/(n+1) avg + param/(n+1) in place.
 
-    n is a non-negative int. Tolerance of the kernel: rtol 1e-14 (float64) / 1e-6 (float32).
+    The running mean of n+1 iterates, with n a non-negative int.
+    Tolerance of the kernel: rtol 1e-14 (float64) / 1e-6 (float32).
+
+    Parameters
+    ----------
+    avg : ndarray
+        The average of n iterates, updated in place.
+    param : array_like
+        The next iterate.
+    n : int
+        How many iterates avg holds.
+
+    Returns
+    -------
+    ndarray
+        avg itself.
+
+    See Also
+    --------
+    mlpcore.kernels.average_step : The compiled twin.
+
+    Examples
+    --------
+    >>> from mlpcore import reference
+    >>> reference.average_step(np.array([2.0]), np.array([5.0]), 2)
+    array([3.])
     """
     call = _Call("average_step", {"param": param}, {"avg": avg})
     param = call.array("param", param)
