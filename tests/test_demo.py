@@ -17,14 +17,25 @@ MODELS = ("1 neuron", "2+2+1", "10+10+1")
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     pytest.importorskip("matplotlib")
+    from matplotlib.figure import Figure
+
     out = tmp_path_factory.mktemp("demo") / "figures"  # not there yet: run_demo creates it
     stream = io.StringIO()
-    result = run_demo(out, seed=0, quick=True, stream=stream)
-    return out, result, stream.getvalue()
+    figures = {}  # file name -> the Figure saved there, to inspect its axes
+    savefig = Figure.savefig
+
+    def record(fig, path, *args, **kwargs):
+        figures[os.path.basename(path)] = fig
+        return savefig(fig, path, *args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Figure, "savefig", record)
+        result = run_demo(out, seed=0, quick=True, stream=stream)
+    return out, result, stream.getvalue(), figures
 
 
 def test_figures_are_png_files(demo):
-    out, result, _ = demo
+    out, result, _, _ = demo
     assert set(result["files"]) == {"capacity", "step_sizes"}
     for name, path in result["files"].items():
         assert os.path.isabs(path)
@@ -66,7 +77,7 @@ def test_step_sizes(demo):
 
 
 def test_printed_table_and_paths(demo):
-    _, result, text = demo
+    _, result, text, _ = demo
     lines = text.splitlines()
     assert lines[0].split() == ["problem", "model", "train", "acc", "test", "acc", "fit", "s"]
     for problem, models in result["capacity"].items():
@@ -109,3 +120,19 @@ def test_demo_leaves_pyplot_alone(tmp_path):
                             timeout=300, env=env, check=False)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
+
+
+def test_figures_have_legends_and_distinct_class_colors(demo):
+    figures = demo[3]
+    (steps,) = figures["step_sizes.png"].axes
+    texts = [t.get_text() for t in steps.get_legend().get_texts()]
+    assert texts == [f"{name}: {factor}/L" for name, factor in STEP_FACTORS.items()]
+    capacity = figures["capacity.png"].axes
+    assert len(capacity) == 6
+    for ax in capacity:
+        legend = ax.get_legend()
+        assert legend.get_title().get_text() == "class"
+        assert [t.get_text() for t in legend.get_texts()] == ["0", "1"]
+        colors = [h.get_markerfacecolor() for h in legend.legend_handles]
+        assert not np.allclose(colors[0], colors[1])
+        assert (ax.get_xlabel(), ax.get_ylabel()) == ("x1", "x2")

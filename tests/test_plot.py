@@ -93,11 +93,16 @@ def test_loss_curve_of_a_model(plt, linreg):
 
     assert isinstance(ax, Axes)
     assert set(plt.get_fignums()) - before, "ax=None must create a figure"
-    (line,) = ax.get_lines()
+    line, best = ax.get_lines()
     np.testing.assert_array_equal(line.get_xdata(), np.arange(1, 31))
     np.testing.assert_allclose(line.get_ydata(), linreg.history_["loss"])
     assert ax.get_yscale() == "log"
-    assert ax.get_legend() is None
+    # without early stopping the best epoch is that of the lowest training loss
+    k = int(np.argmin(linreg.history_["loss"]))
+    np.testing.assert_allclose(np.column_stack([best.get_xdata(), best.get_ydata()]),
+                               [[k + 1, linreg.history_["loss"][k]]])
+    assert legend_texts(ax) == ["training loss", f"best epoch {k + 1} (lowest training loss)"]
+    assert ax.get_xlabel() == "epoch" and ax.get_ylabel() == "training loss"
     assert len(ax.figure.axes) == 1  # no validation score, no twin axis
 
 
@@ -108,7 +113,13 @@ def test_loss_curve_of_a_history_on_a_given_axis(agg_ax):
     y = ax.get_lines()[0].get_ydata()
     np.testing.assert_array_equal(np.isnan(y), [False, False, True, True, False])
     assert ax.get_yscale() == "linear"
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["run"]
+    assert legend_texts(ax) == ["run", "best epoch 5 (lowest training loss)"]
+
+
+def legend_texts(ax):
+    legend = ax.get_legend()
+    assert legend is not None, "no legend"
+    return [t.get_text() for t in legend.get_texts()]
 
 
 def test_loss_curve_draws_the_validation_score_on_a_twin_axis(agg_ax):
@@ -122,6 +133,41 @@ def test_loss_curve_draws_the_validation_score_on_a_twin_axis(agg_ax):
     twin = next(a for a in axes if a is not ax)
     np.testing.assert_allclose(twin.get_lines()[0].get_ydata(), model.history_["val_score"])
     assert twin.get_ylabel() == "validation score"
+    # one legend for the curves of both axes, the best epoch that of the best validation score
+    k = int(np.argmax(model.history_["val_score"]))
+    assert legend_texts(ax) == ["training loss", "validation loss",
+                                f"best epoch {k + 1} (best validation score)", "validation score"]
+    assert twin.get_legend() is None
+    train, val_loss, best = ax.get_lines()
+    np.testing.assert_allclose(val_loss.get_ydata(), model.history_["val_loss"])
+    np.testing.assert_allclose([best.get_xdata()[0], best.get_ydata()[0]],
+                               [k + 1, model.history_["loss"][k]])
+    assert best.get_marker() == "*"
+
+
+def test_loss_curve_best_epoch_of_the_validation_loss(agg_ax):
+    history = {"loss": [3.0, 2.0, 1.0, 0.5], "val_loss": [3.5, 2.5, 2.0, 2.2]}
+    ax = plot.loss_curve(history, agg_ax)
+    assert legend_texts(ax) == ["training loss", "validation loss",
+                                "best epoch 3 (lowest validation loss)"]
+    best = ax.get_lines()[-1]
+    assert (best.get_xdata()[0], best.get_ydata()[0]) == (3, 1.0)
+
+
+def test_loss_curve_without_the_best_epoch(agg_ax):
+    ax = plot.loss_curve({"loss": [3.0, 2.0]}, agg_ax, mark_best=False)
+    assert len(ax.get_lines()) == 1 and ax.get_legend() is None
+
+
+def test_loss_curves_on_one_axis_share_one_legend(agg_ax):
+    plot.loss_curve({"loss": [3.0, 2.0]}, agg_ax, label="slow", mark_best=False)
+    plot.loss_curve({"loss": [3.0, 1.0], "val_score": [0.5, 0.7]}, agg_ax, label="fast",
+                    mark_best=False)
+    plot.loss_curve({"loss": [3.0, 0.5], "val_score": [0.6, 0.9]}, agg_ax, label="faster",
+                    mark_best=False)
+    assert len(agg_ax.figure.axes) == 2  # one twin axis for both validation scores
+    assert legend_texts(agg_ax) == ["slow", "fast", "faster", "fast: validation score",
+                                    "faster: validation score"]
 
 
 @pytest.mark.parametrize("bad, error, match", [
@@ -152,12 +198,13 @@ class ThresholdModel:
         return np.where(X[:, 0] > 0.5, "right", "left")
 
 
-def _pixel(ax, x, y):
-    canvas = ax.figure.canvas
-    canvas.draw()
-    rgba = np.asarray(canvas.buffer_rgba())
-    px, py = ax.transData.transform((x, y))
-    return rgba[int(np.rint(rgba.shape[0] - py)), int(np.rint(px)), :3].astype(int)
+def _contours(ax):
+    from matplotlib.contour import ContourSet
+
+    if not hasattr(ContourSet, "get_paths"):  # matplotlib < 3.8: not a Collection
+        pytest.skip("the filled regions are inspected through matplotlib >= 3.8's ContourSet")
+    (contours,) = [c for c in ax.collections if isinstance(c, ContourSet)]
+    return contours
 
 
 def test_decision_boundary_fills_the_predicted_classes(agg_ax):
@@ -171,10 +218,13 @@ def test_decision_boundary_fills_the_predicted_classes(agg_ax):
     np.testing.assert_allclose(model.seen.min(axis=0), [-0.1, -0.1])
     np.testing.assert_allclose(model.seen.max(axis=0), [1.1, 1.1])
     np.testing.assert_allclose(ax.get_xlim(), (-0.1, 1.1))
-    # the fill: coolwarm's blue left of x0 = 0.5, its red right of it
-    left, right = _pixel(ax, 0.25, 0.5), _pixel(ax, 0.75, 0.5)
-    assert left[2] > left[0] + 20, left
-    assert right[0] > right[2] + 20, right
+    # the fill: the region of "left" (level 0) lies left of x0 = 0.5, that of "right" right of it
+    contours = _contours(ax)
+    step = 1.2 / 49
+    left, right = (np.concatenate([p.vertices for p in contours.get_paths()[i:i + 1]])
+                   for i in (0, 1))
+    assert left[:, 0].max() <= 0.5 + step and right[:, 0].min() >= 0.5 - step
+    assert left[:, 0].min() == pytest.approx(-0.1) and right[:, 0].max() == pytest.approx(1.1)
     # scatter on top: the samples, colored by their label (colors are mapped when drawn)
     (points,) = [c for c in ax.collections if len(c.get_offsets()) == 4]
     np.testing.assert_array_equal(points.get_offsets(), X)
@@ -188,14 +238,48 @@ def test_decision_boundary_of_a_fitted_classifier(plt):
     labels = np.array(["a", "b", "c"])[y]
     model = LogisticRegression(max_epochs=50, tol=None).fit(X, labels)
     ax = plot.decision_boundary(model, X, labels, resolution=20)
-    from matplotlib.contour import ContourSet
+    from matplotlib import colormaps
 
-    if hasattr(ContourSet, "get_paths"):  # matplotlib >= 3.8: the ContourSet is a Collection
-        (contours,) = [c for c in ax.collections if isinstance(c, ContourSet)]
-        np.testing.assert_array_equal(contours.levels, [-0.5, 0.5, 1.5, 2.5])
+    tab10 = colormaps["tab10"](np.arange(3))
+    contours = _contours(ax)
+    np.testing.assert_array_equal(contours.levels, [-0.5, 0.5, 1.5, 2.5])
+    # three distinct, light region colors: tab10's first three, translucent
+    regions = contours.get_facecolor()
+    assert len(np.unique(regions[:, :3], axis=0)) == 3
+    np.testing.assert_allclose(regions[:, :3], tab10[:, :3])
+    assert np.all(regions[:, 3] == 0.35)
+    # the points in the saturated color of their class
     (points,) = [c for c in ax.collections if len(c.get_offsets()) == len(X)]
-    ax.figure.canvas.draw()
-    assert len(np.unique(points.get_facecolors(), axis=0)) == 3
+    np.testing.assert_allclose(points.get_facecolors(), tab10[y])
+    # a legend of the classes, each in its color
+    legend = ax.get_legend()
+    assert legend.get_title().get_text() == "class"
+    assert legend_texts(ax) == ["a", "b", "c"]
+    np.testing.assert_allclose([h.get_markerfacecolor() for h in legend.legend_handles], tab10)
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("x1", "x2")
+
+
+def test_decision_boundary_feature_names(plt):
+    pd = pytest.importorskip("pandas")
+    X, y = datasets.blobs(60, centers=2, random_state=0)
+    frame = pd.DataFrame(X, columns=["petal length", "petal width"])
+    model = LogisticRegression(max_epochs=50, tol=None).fit(frame, y)
+    ax = plot.decision_boundary(model, X, y, resolution=10)
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("petal length", "petal width")
+    ax = plot.decision_boundary(model, X, y, resolution=10, feature_names=("a", "b"))
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("a", "b")
+    with pytest.raises(ValueError, match="feature_names must name the 2 features"):
+        plot.decision_boundary(model, X, y, resolution=10, feature_names=["a"])
+
+
+def test_decision_boundary_other_colormap(agg_ax):
+    X, y = datasets.blobs(60, centers=3, random_state=0)
+    model = LogisticRegression(max_epochs=50, tol=None).fit(X, y)
+    ax = plot.decision_boundary(model, X, y, agg_ax, resolution=10, cmap="viridis")
+    from matplotlib import colormaps
+
+    np.testing.assert_allclose(_contours(ax).get_facecolor()[:, :3],
+                               colormaps["viridis"]([0.0, 0.5, 1.0])[:, :3])
 
 
 @pytest.mark.parametrize("X, match", [

@@ -126,7 +126,8 @@ def _step_sizes(out_dir, seed, cfg, stream):
                          "final_loss": losses[-1]}
         print(f"{name:<10} lr = {factor:>4} / L = {lr:.4g}  final loss {losses[-1]:.4g}",
               file=stream)
-        loss_curve(model.history_, ax, label=f"{name}: {factor}/L")
+        # four curves on one axis, one legend entry each; a best epoch is not the point here
+        loss_curve(model.history_, ax, label=f"{name}: {factor}/L", mark_best=False)
     # A diverging curve leaves the top of the plot instead of squashing the others.
     start = results["good"]["losses"][0]
     ax.set_ylim(top=start * 1e3)
