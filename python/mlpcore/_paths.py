@@ -40,14 +40,67 @@ def _find(relative: str, marker: str, what: str) -> str:
 
 
 def get_include() -> str:
-    """The directory to add to the include path: it holds ``mlpcore/nn.hpp`` and the
-    other public headers of the C++ core. Raises FileNotFoundError outside an
-    installed package."""
+    """The directory to add to the include path of a C++ program that embeds the core.
+
+    It holds ``mlpcore/nn.hpp`` and the other public headers.
+
+    Returns
+    -------
+    str
+        The directory.
+
+    Raises
+    ------
+    FileNotFoundError
+        Outside an installed package (a source tree on PYTHONPATH).
+
+    See Also
+    --------
+    get_cmake_dir
+
+    Examples
+    --------
+    >>> import os
+    >>> import mlpcore
+    >>> try:
+    ...     found = os.path.isfile(os.path.join(mlpcore.get_include(), "mlpcore", "nn.hpp"))
+    ... except FileNotFoundError:  # a source tree on PYTHONPATH
+    ...     found = True
+    >>> found
+    True
+    """
     return _find("include", "mlpcore/nn.hpp", "C++ headers")
 
 
 def get_cmake_dir() -> str:
-    """The directory holding ``mlpcoreConfig.cmake``, for ``-Dmlpcore_DIR=...`` (or
-    CMAKE_PREFIX_PATH) so that ``find_package(mlpcore CONFIG)`` gives ``mlpcore::core``.
-    Raises FileNotFoundError outside an installed package."""
+    """The directory holding ``mlpcoreConfig.cmake``, for ``-Dmlpcore_DIR=...``.
+
+    With it (or CMAKE_PREFIX_PATH), ``find_package(mlpcore CONFIG)`` gives the target
+    ``mlpcore::core``.
+
+    Returns
+    -------
+    str
+        The directory.
+
+    Raises
+    ------
+    FileNotFoundError
+        Outside an installed package (a source tree on PYTHONPATH).
+
+    See Also
+    --------
+    get_include
+
+    Examples
+    --------
+    >>> import os
+    >>> import mlpcore
+    >>> try:
+    ...     found = os.path.isfile(os.path.join(mlpcore.get_cmake_dir(), "mlpcoreConfig.cmake"))
+    ... except FileNotFoundError:  # a source tree on PYTHONPATH
+    ...     found = True
+    >>> found
+    True
+    """
     return _find("lib/cmake/mlpcore", "mlpcoreConfig.cmake", "CMake package")

@@ -16,7 +16,25 @@ set_num_threads = _core.set_num_threads
 
 @contextlib.contextmanager
 def num_threads(n: int) -> Iterator[None]:
-    """Run the enclosed kernels with ``n`` threads, then restore the previous count."""
+    """Run the enclosed kernels with ``n`` threads, then restore the previous count.
+
+    Parameters
+    ----------
+    n : int
+        The thread count inside the ``with`` block.
+
+    Returns
+    -------
+    contextlib.AbstractContextManager
+        A context manager that sets and then restores the count.
+
+    Examples
+    --------
+    >>> import mlpcore
+    >>> with mlpcore.num_threads(1):
+    ...     print(mlpcore.get_num_threads())
+    1
+    """
     previous = get_num_threads()
     set_num_threads(n)
     try:
@@ -37,8 +55,22 @@ def _cpu_name() -> str:
 
 
 def build_info() -> dict:
-    """Version, compiler, OpenMP runtime and its wait policy, thread count, SIMD paths
-    (active, available), CPU."""
+    """What this build of the compiled core is and runs on.
+
+    Returns
+    -------
+    dict
+        "version", "compiler", "openmp" (the runtime), "openmp_wait_policy",
+        "num_threads", "max_threads", "isa" (the SIMD path in use: "avx512", "avx2" or
+        "generic"), "isas_available" and "cpu".
+
+    Examples
+    --------
+    >>> import mlpcore
+    >>> info = mlpcore.build_info()
+    >>> info["version"] == mlpcore.__version__, info["isa"] in info["isas_available"]
+    (True, True)
+    """
     info = _core._build_info()
     info["cpu"] = f"{_cpu_name()} ({platform.machine()}, {os.cpu_count()} logical cpus)"
     info["openmp_wait_policy"] = _openmp.wait_policy

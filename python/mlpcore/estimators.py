@@ -719,12 +719,102 @@ class _Regressor(RegressorMixin, _SGDModel):
 
 
 class LinearRegression(_LinearShape, _Regressor):
-    """Least squares: y = X w + b minimizing E = 1/(2n) sum_n ||y_n - d_n||^2 (plus
-    weight_decay/2 ||w||^2), exactly (solver="exact", the default: an SVD, giving the
-    minimum-norm solution on rank-deficient data), by gradient descent (solver="gd",
-    learning_rate 1/L by default) or minibatch SGD.
+    """Least squares: y = X w + b minimizing E = 1/(2n) sum_n ||y_n - d_n||^2.
 
-    coef_ is (n_features,) for a 1-D target, else (n_targets, n_features).
+    Plus weight_decay/2 ||w||^2. Solved exactly (solver="exact", the default: an SVD,
+    giving the minimum-norm solution on rank-deficient data), by gradient descent
+    (solver="gd", learning_rate 1/L by default, which converges for steps below 2/L) or
+    by minibatch SGD (solver="sgd", with averaging: the course's averaged SGD).
+
+    Parameters
+    ----------
+    fit_intercept : bool, default True
+        Whether to learn the bias b (else b = 0).
+    solver : {"exact", "gd", "sgd", "lbfgs", "adam"}, default "exact"
+        "exact" (an SVD), "gd" (full batch), "sgd" or "adam" (minibatches) or
+        "lbfgs" (full batch, a Wolfe line search).
+    learning_rate : float or "auto", default "auto"
+        The step size; "auto" is 1/L with L the Lipschitz constant of the gradient
+        (estimated by power iteration), 0.001 for "adam".
+    schedule : {"constant", "invscaling"}, default "constant"
+        Step size schedule; "invscaling" is learning_rate / (1 + t)^power_t after t updates.
+    power_t : float, default 0.5
+        Exponent of the "invscaling" schedule.
+    batch_size : int, default 32
+        Samples per minibatch ("sgd", "adam").
+    max_epochs : int, default 1000
+        Passes over the data (scikit-learn's max_iter); L-BFGS counts iterations in it.
+    momentum : float, default 0.0
+        Heavy-ball momentum, PyTorch's rule ("sgd").
+    nesterov : bool, default False
+        Nesterov's momentum instead ("sgd").
+    beta_1, beta_2 : float, default 0.9 and 0.999
+        Decay rates of Adam's first and second moment estimates.
+    epsilon : float, default 1e-8
+        Adam's term added to the denominator.
+    weight_decay : float, default 0.0
+        L2 penalty (weight_decay / 2) ||W||^2 on the weights, not the biases.
+    average : bool or int, default False
+        Polyak-Ruppert averaging, W_bar_n = n/(n+1) W_bar_{n-1} + W_n/(n+1) after every
+        update, the average used for prediction: False, True, or the epoch (from 1)
+        at which it starts.
+    tol : float or None, default 1e-7
+        Stopping tolerance: "gd" stops once the gradient norm falls to tol times
+        its first value, "sgd" once the loss has not improved by tol; None never stops early.
+    n_iter_no_change : int, default 5
+        Epochs without an improvement of tol before training stops.
+    early_stopping : bool, default False
+        Hold out validation_fraction of the data, stop on its score and restore
+        the best weights.
+    validation_fraction : float, default 0.1
+        Share of the data held out for early stopping.
+    shuffle : bool, default True
+        Reshuffle the samples every epoch.
+    random_state : int, numpy.random.Generator or None, default None
+        Seed of the initial weights, the shuffling and the validation split; the
+        same seed gives the same weights for any thread count.
+    warm_start : bool, default False
+        Start fit from the current weights.
+    verbose : bool, default False
+        Show a progress bar (or lines on stderr) per epoch.
+
+    Attributes
+    ----------
+    coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
+        The weights w: 1-D for a 1-D target.
+    intercept_ : float or ndarray of shape (n_targets,)
+        The bias b.
+    n_features_in_ : int
+        Number of features seen in fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names of X, when X was a DataFrame with string column names.
+    n_iter_ : int
+        Epochs run by the last fit (iterations for L-BFGS).
+    t_ : int
+        Updates made, which the schedule and Adam's bias correction count.
+    loss_ : float
+        Training loss of the last epoch.
+    converged_ : bool
+        Whether the last fit met its stopping rule before max_epochs.
+    history_ : dict of list
+        Per epoch: "loss", "learning_rate", "grad_norm", "seconds"; with
+        early stopping also "val_loss" and "val_score".
+
+    See Also
+    --------
+    LogisticRegression, MLPRegressor
+
+    Examples
+    --------
+    >>> from mlpcore import LinearRegression
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(200, 3))
+    >>> d = X @ [1.0, -2.0, 0.5] + 3.0 + 0.1 * rng.normal(size=200)
+    >>> model = LinearRegression().fit(X, d)
+    >>> model.coef_.round(2), round(model.intercept_, 2)
+    (array([ 0.99, -2.01,  0.51]), 3.0)
+    >>> LinearRegression(solver="gd").fit(X, d).coef_.round(2)
+    array([ 0.99, -2.01,  0.51])
     """
 
     _constraints = {"solver": ["exact", "gd", "sgd", "lbfgs", "adam"], **_ADAM_CONSTRAINTS}
@@ -750,11 +840,106 @@ class LinearRegression(_LinearShape, _Regressor):
 
 
 class LogisticRegression(_LinearShape, _SoftmaxClassifier):
-    """Multinomial logistic regression: p = softmax(X W + b), the cross-entropy on
-    1-of-K targets, whose gradient is Phi^T (Y - T) / n; gradient descent
-    (solver="gd", learning_rate 1/L by default) or minibatch SGD.
+    """Multinomial logistic regression: p = softmax(X W + b) with the cross-entropy loss.
 
-    coef_ is (n_classes, n_features) (the course's W transposed), also for two classes.
+    The cross-entropy on 1-of-K targets has the gradient Phi^T (Y - T) / n. Fitted by
+    L-BFGS (the default), gradient descent (solver="gd", learning_rate 1/L by default)
+    or minibatch SGD. coef_ is (n_classes, n_features) (the course's W transposed),
+    also for two classes.
+
+    Parameters
+    ----------
+    fit_intercept : bool, default True
+        Whether to learn the bias b (else b = 0).
+    solver : {"lbfgs", "gd", "sgd", "adam"}, default "lbfgs"
+        "lbfgs" (full batch, a Wolfe line search), "gd" (full batch), "sgd" or
+        "adam" (minibatches).
+    learning_rate : float or "auto", default "auto"
+        The step size; "auto" is 1/L with L the Lipschitz constant of the gradient
+        (estimated by power iteration), 0.001 for "adam".
+    schedule : {"constant", "invscaling"}, default "constant"
+        Step size schedule; "invscaling" is learning_rate / (1 + t)^power_t after t updates.
+    power_t : float, default 0.5
+        Exponent of the "invscaling" schedule.
+    batch_size : int, default 32
+        Samples per minibatch ("sgd", "adam").
+    max_epochs : int, default 1000
+        Passes over the data (scikit-learn's max_iter); L-BFGS counts iterations in it.
+    momentum : float, default 0.0
+        Heavy-ball momentum, PyTorch's rule ("sgd").
+    nesterov : bool, default False
+        Nesterov's momentum instead ("sgd").
+    beta_1, beta_2 : float, default 0.9 and 0.999
+        Decay rates of Adam's first and second moment estimates.
+    epsilon : float, default 1e-8
+        Adam's term added to the denominator.
+    weight_decay : float, default 0.0
+        L2 penalty (weight_decay / 2) ||W||^2 on the weights, not the biases.
+    average : bool or int, default False
+        Polyak-Ruppert averaging, W_bar_n = n/(n+1) W_bar_{n-1} + W_n/(n+1) after every
+        update, the average used for prediction: False, True, or the epoch (from 1)
+        at which it starts.
+    tol : float or None, default 1e-6
+        Stopping tolerance ("lbfgs": every gradient component within tol; "gd":
+        the gradient norm relative to its first value); None never stops early.
+    n_iter_no_change : int, default 5
+        Epochs without an improvement of tol before training stops.
+    early_stopping : bool, default False
+        Hold out validation_fraction of the data, stop on its score and restore
+        the best weights.
+    validation_fraction : float, default 0.1
+        Share of the data held out for early stopping.
+    shuffle : bool, default True
+        Reshuffle the samples every epoch.
+    random_state : int, numpy.random.Generator or None, default None
+        Seed of the initial weights, the shuffling and the validation split; the
+        same seed gives the same weights for any thread count.
+    warm_start : bool, default False
+        Start fit from the current weights.
+    verbose : bool, default False
+        Show a progress bar (or lines on stderr) per epoch.
+    class_weight : dict, "balanced" or None, default None
+        Weight of each class in the loss; "balanced" weights each class by
+        n_samples / (n_classes * its count).
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        The class labels, sorted.
+    coef_ : ndarray of shape (n_classes, n_features)
+        The weights, one row per class.
+    intercept_ : ndarray of shape (n_classes,)
+        The bias b.
+    n_features_in_ : int
+        Number of features seen in fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names of X, when X was a DataFrame with string column names.
+    n_iter_ : int
+        Epochs run by the last fit (iterations for L-BFGS).
+    t_ : int
+        Updates made, which the schedule and Adam's bias correction count.
+    loss_ : float
+        Training loss of the last epoch.
+    converged_ : bool
+        Whether the last fit met its stopping rule before max_epochs.
+    history_ : dict of list
+        Per epoch: "loss", "learning_rate", "grad_norm", "seconds"; with
+        early stopping also "val_loss" and "val_score".
+
+    See Also
+    --------
+    MLPClassifier, Perceptron
+
+    Examples
+    --------
+    >>> from mlpcore import LogisticRegression, datasets
+    >>> X, y = datasets.blobs(n_samples=300, centers=3, random_state=0)
+    >>> model = LogisticRegression().fit(X, y)
+    >>> model.coef_.shape, model.score(X, y)
+    ((3, 2), 1.0)
+    >>> model.predict_proba(X[:2]).round(3)
+    array([[0., 0., 1.],
+           [0., 1., 0.]])
     """
 
     _constraints = _ADAM_CONSTRAINTS
@@ -770,16 +955,103 @@ class LogisticRegression(_LinearShape, _SoftmaxClassifier):
 
 
 class Perceptron(_LinearShape, _Classifier):
-    """Rosenblatt's perceptron for two classes of any labels (mapped to -1 and +1):
-    y = sign(w^T x + b) with sign(0) = +1, and w <- w + learning_rate d x,
-    b <- b + learning_rate d for each misclassified sample (the bias as the weight
-    of a constant input 1). Training stops after an epoch without mistakes;
-    history_["mistakes"] counts them per epoch.
+    """Rosenblatt's perceptron: y = sign(w^T x + b), trained on its mistakes.
+
+    Two classes of any labels are mapped to d = -1 and +1; sign(0) = +1, and
+    w <- w + learning_rate d x, b <- b + learning_rate d for each misclassified sample
+    (the bias as the weight of a constant input 1). Training stops after an epoch
+    without mistakes; history_["mistakes"] counts them per epoch.
 
     More than two classes are one-vs-rest, as in scikit-learn: one perceptron per
     class (d = +1 for its class, -1 for the others), each trained by the same rule
     on the same sequence of samples, and the prediction is the class of the largest
     score; coef_ is then (n_classes, n_features) and a mistake is one class's.
+
+    Parameters
+    ----------
+    fit_intercept : bool, default True
+        Whether to learn the bias b (else b = 0).
+    solver : {"sgd", "gd"}, default "sgd"
+        "sgd": the course's rule on minibatches (one sample by default); "gd": the
+        whole batch at once.
+    learning_rate : float, default 1.0
+        The step size of the update.
+    schedule : {"constant", "invscaling"}, default "constant"
+        Step size schedule; "invscaling" is learning_rate / (1 + t)^power_t after t updates.
+    power_t : float, default 0.5
+        Exponent of the "invscaling" schedule.
+    batch_size : int, default 1
+        Samples per minibatch ("sgd", "adam").
+    max_epochs : int, default 1000
+        Passes over the data (scikit-learn's max_iter); L-BFGS counts iterations in it.
+    momentum : float, default 0.0
+        Heavy-ball momentum, PyTorch's rule ("sgd").
+    nesterov : bool, default False
+        Nesterov's momentum instead ("sgd").
+    weight_decay : float, default 0.0
+        L2 penalty (weight_decay / 2) ||W||^2 on the weights, not the biases.
+    average : bool or int, default False
+        Polyak-Ruppert averaging, W_bar_n = n/(n+1) W_bar_{n-1} + W_n/(n+1) after every
+        update, the average used for prediction: False, True, or the epoch (from 1)
+        at which it starts.
+    tol : float or None, default None
+        None: stop after an epoch without mistakes (the course's rule); a number:
+        stop once the criterion has not improved by tol.
+    n_iter_no_change : int, default 5
+        Epochs without an improvement of tol before training stops.
+    early_stopping : bool, default False
+        Hold out validation_fraction of the data, stop on its score and restore
+        the best weights.
+    validation_fraction : float, default 0.1
+        Share of the data held out for early stopping.
+    shuffle : bool, default True
+        Reshuffle the samples every epoch.
+    random_state : int, numpy.random.Generator or None, default None
+        Seed of the initial weights, the shuffling and the validation split; the
+        same seed gives the same weights for any thread count.
+    warm_start : bool, default False
+        Start fit from the current weights.
+    verbose : bool, default False
+        Show a progress bar (or lines on stderr) per epoch.
+    class_weight : dict, "balanced" or None, default None
+        Weight of each class in the loss; "balanced" weights each class by
+        n_samples / (n_classes * its count).
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        The class labels, sorted.
+    coef_ : ndarray of shape (1, n_features) or (n_classes, n_features)
+        The weights w (one row for two classes).
+    intercept_ : ndarray of shape (1,) or (n_classes,)
+        The bias b.
+    n_features_in_ : int
+        Number of features seen in fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names of X, when X was a DataFrame with string column names.
+    n_iter_ : int
+        Epochs run by the last fit (iterations for L-BFGS).
+    t_ : int
+        Updates made, which the schedule and Adam's bias correction count.
+    loss_ : float
+        Training loss of the last epoch.
+    converged_ : bool
+        Whether the last fit met its stopping rule before max_epochs.
+    history_ : dict of list
+        Per epoch: "loss", "learning_rate", "grad_norm", "seconds"; with
+        early stopping also "val_loss" and "val_score"; "mistakes" for the perceptron.
+
+    See Also
+    --------
+    LogisticRegression
+
+    Examples
+    --------
+    >>> from mlpcore import Perceptron, datasets
+    >>> X, y = datasets.blobs(n_samples=200, centers=2, random_state=0)
+    >>> model = Perceptron(random_state=0).fit(X, y)
+    >>> model.history_["mistakes"], model.score(X, y)
+    ([3, 0], 1.0)
     """
 
     _loss = PerceptronCriterion()
@@ -822,10 +1094,106 @@ class Perceptron(_LinearShape, _Classifier):
 
 
 class MLPClassifier(_MultilayerShape, _SoftmaxClassifier):
-    """A multilayer perceptron classifier: hidden layers h_k = g(h_{k-1} W_k + b_k),
-    a softmax output and the cross-entropy loss, trained by minibatch SGD with
-    Nesterov momentum (by default) and backpropagation in the compiled loop.
-    coefs_[k] is W_k (n_in, n_out), intercepts_[k] is b_k.
+    """Multilayer perceptron classifier: softmax output, cross-entropy loss, backpropagation.
+
+    Hidden layers h_k = g(W_k h_{k-1} + b_k) (for a batch, H_k = g(H_{k-1} W_k + b_k)),
+    a softmax output and the cross-entropy loss, trained by Adam (by default),
+    minibatch SGD with Nesterov momentum, gradient descent or L-BFGS, with
+    backpropagation in the compiled loop. coefs_[k] is W_k (n_in, n_out),
+    intercepts_[k] is b_k.
+
+    Parameters
+    ----------
+    hidden_layer_sizes : int or sequence of int, default (100,)
+        Width of each hidden layer.
+    activation : str, default "relu"
+        The hidden layers' g, one of mlpcore.kernels.ACTIVATIONS.
+    solver : {"adam", "sgd", "gd", "lbfgs"}, default "adam"
+        "adam" or "sgd" (minibatches; "sgd" with Nesterov momentum by default),
+        "gd" (full batch) or "lbfgs" (full batch, a Wolfe line search).
+    learning_rate : float or "auto", default "auto"
+        The step size; "auto" is 0.001 for "adam" and 0.01 for "sgd" and "gd".
+    schedule : {"constant", "invscaling"}, default "constant"
+        Step size schedule; "invscaling" is learning_rate / (1 + t)^power_t after t updates.
+    power_t : float, default 0.5
+        Exponent of the "invscaling" schedule.
+    batch_size : int, default 200
+        Samples per minibatch ("sgd", "adam").
+    max_epochs : int, default 200
+        Passes over the data (scikit-learn's max_iter); L-BFGS counts iterations in it.
+    momentum : float, default 0.9
+        Heavy-ball momentum, PyTorch's rule ("sgd").
+    nesterov : bool, default True
+        Nesterov's momentum instead ("sgd").
+    beta_1, beta_2 : float, default 0.9 and 0.999
+        Decay rates of Adam's first and second moment estimates.
+    epsilon : float, default 1e-8
+        Adam's term added to the denominator.
+    weight_decay : float, default 0.0001
+        L2 penalty (weight_decay / 2) ||W||^2 on the weights, not the biases.
+    average : bool or int, default False
+        Polyak-Ruppert averaging, W_bar_n = n/(n+1) W_bar_{n-1} + W_n/(n+1) after every
+        update, the average used for prediction: False, True, or the epoch (from 1)
+        at which it starts.
+    tol : float or None, default 1e-4
+        Stop once the loss (or validation score) has not improved by tol for
+        n_iter_no_change + 1 epochs; None never stops early.
+    n_iter_no_change : int, default 10
+        Epochs without an improvement of tol before training stops.
+    early_stopping : bool, default False
+        Hold out validation_fraction of the data, stop on its score and restore
+        the best weights.
+    validation_fraction : float, default 0.1
+        Share of the data held out for early stopping.
+    shuffle : bool, default True
+        Reshuffle the samples every epoch.
+    random_state : int, numpy.random.Generator or None, default None
+        Seed of the initial weights, the shuffling and the validation split; the
+        same seed gives the same weights for any thread count.
+    warm_start : bool, default False
+        Start fit from the current weights.
+    verbose : bool, default False
+        Show a progress bar (or lines on stderr) per epoch.
+    class_weight : dict, "balanced" or None, default None
+        Weight of each class in the loss; "balanced" weights each class by
+        n_samples / (n_classes * its count).
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        The class labels, sorted.
+    coefs_ : list of ndarray
+        coefs_[k] is W_k of shape (n_in, n_out).
+    intercepts_ : list of ndarray
+        intercepts_[k] is b_k of shape (n_out,).
+    n_features_in_ : int
+        Number of features seen in fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names of X, when X was a DataFrame with string column names.
+    n_iter_ : int
+        Epochs run by the last fit (iterations for L-BFGS).
+    t_ : int
+        Updates made, which the schedule and Adam's bias correction count.
+    loss_ : float
+        Training loss of the last epoch.
+    converged_ : bool
+        Whether the last fit met its stopping rule before max_epochs.
+    history_ : dict of list
+        Per epoch: "loss", "learning_rate", "grad_norm", "seconds"; with
+        early stopping also "val_loss" and "val_score".
+
+    See Also
+    --------
+    MLPRegressor, LogisticRegression, MLP
+
+    Examples
+    --------
+    >>> from mlpcore import MLPClassifier, datasets
+    >>> X, y = datasets.moons(n_samples=500, noise=0.1, random_state=0)
+    >>> model = MLPClassifier(hidden_layer_sizes=(10, 10), activation="tanh", solver="lbfgs",
+    ...                       random_state=0).fit(X, y)
+    >>> model.score(X, y), [w.shape for w in model.coefs_]
+    (1.0, [(2, 10), (10, 10), (10, 2)])
     """
 
     def __init__(self, hidden_layer_sizes=(100,), activation="relu", *, solver="adam",
@@ -839,9 +1207,100 @@ class MLPClassifier(_MultilayerShape, _SoftmaxClassifier):
 
 
 class MLPRegressor(_MultilayerShape, _Regressor):
-    """A multilayer perceptron regressor: hidden layers h_k = g(h_{k-1} W_k + b_k), a
-    linear output and the squared error, trained by minibatch SGD with Nesterov
-    momentum (by default) and backpropagation in the compiled loop.
+    """Multilayer perceptron regressor: linear output, squared error, backpropagation.
+
+    Hidden layers h_k = g(W_k h_{k-1} + b_k), a linear output and the squared error
+    E = 1/(2n) sum_n ||y_n - d_n||^2, trained by Adam (by default), minibatch SGD with
+    Nesterov momentum, gradient descent or L-BFGS, with backpropagation in the compiled
+    loop.
+
+    Parameters
+    ----------
+    hidden_layer_sizes : int or sequence of int, default (100,)
+        Width of each hidden layer.
+    activation : str, default "relu"
+        The hidden layers' g, one of mlpcore.kernels.ACTIVATIONS.
+    solver : {"adam", "sgd", "gd", "lbfgs"}, default "adam"
+        "adam" or "sgd" (minibatches; "sgd" with Nesterov momentum by default),
+        "gd" (full batch) or "lbfgs" (full batch, a Wolfe line search).
+    learning_rate : float or "auto", default "auto"
+        The step size; "auto" is 0.001 for "adam" and 0.01 for "sgd" and "gd".
+    schedule : {"constant", "invscaling"}, default "constant"
+        Step size schedule; "invscaling" is learning_rate / (1 + t)^power_t after t updates.
+    power_t : float, default 0.5
+        Exponent of the "invscaling" schedule.
+    batch_size : int, default 200
+        Samples per minibatch ("sgd", "adam").
+    max_epochs : int, default 200
+        Passes over the data (scikit-learn's max_iter); L-BFGS counts iterations in it.
+    momentum : float, default 0.9
+        Heavy-ball momentum, PyTorch's rule ("sgd").
+    nesterov : bool, default True
+        Nesterov's momentum instead ("sgd").
+    beta_1, beta_2 : float, default 0.9 and 0.999
+        Decay rates of Adam's first and second moment estimates.
+    epsilon : float, default 1e-8
+        Adam's term added to the denominator.
+    weight_decay : float, default 0.0001
+        L2 penalty (weight_decay / 2) ||W||^2 on the weights, not the biases.
+    average : bool or int, default False
+        Polyak-Ruppert averaging, W_bar_n = n/(n+1) W_bar_{n-1} + W_n/(n+1) after every
+        update, the average used for prediction: False, True, or the epoch (from 1)
+        at which it starts.
+    tol : float or None, default 1e-4
+        Stop once the loss (or validation score) has not improved by tol for
+        n_iter_no_change + 1 epochs; None never stops early.
+    n_iter_no_change : int, default 10
+        Epochs without an improvement of tol before training stops.
+    early_stopping : bool, default False
+        Hold out validation_fraction of the data, stop on its score and restore
+        the best weights.
+    validation_fraction : float, default 0.1
+        Share of the data held out for early stopping.
+    shuffle : bool, default True
+        Reshuffle the samples every epoch.
+    random_state : int, numpy.random.Generator or None, default None
+        Seed of the initial weights, the shuffling and the validation split; the
+        same seed gives the same weights for any thread count.
+    warm_start : bool, default False
+        Start fit from the current weights.
+    verbose : bool, default False
+        Show a progress bar (or lines on stderr) per epoch.
+
+    Attributes
+    ----------
+    coefs_ : list of ndarray
+        coefs_[k] is W_k of shape (n_in, n_out).
+    intercepts_ : list of ndarray
+        intercepts_[k] is b_k of shape (n_out,).
+    n_features_in_ : int
+        Number of features seen in fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names of X, when X was a DataFrame with string column names.
+    n_iter_ : int
+        Epochs run by the last fit (iterations for L-BFGS).
+    t_ : int
+        Updates made, which the schedule and Adam's bias correction count.
+    loss_ : float
+        Training loss of the last epoch.
+    converged_ : bool
+        Whether the last fit met its stopping rule before max_epochs.
+    history_ : dict of list
+        Per epoch: "loss", "learning_rate", "grad_norm", "seconds"; with
+        early stopping also "val_loss" and "val_score".
+
+    See Also
+    --------
+    MLPClassifier, LinearRegression, MLP
+
+    Examples
+    --------
+    >>> from mlpcore import MLPRegressor
+    >>> x = np.linspace(-2, 2, 200)[:, None]
+    >>> net = MLPRegressor(hidden_layer_sizes=(20,), activation="tanh", solver="lbfgs",
+    ...                    max_epochs=1000, random_state=0).fit(x, np.sin(2 * x[:, 0]))
+    >>> round(net.score(x, np.sin(2 * x[:, 0])), 3)
+    1.0
     """
 
     def __init__(self, hidden_layer_sizes=(100,), activation="relu", *, solver="adam",

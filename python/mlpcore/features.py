@@ -44,9 +44,25 @@ __all__ = ["add_bias", "one_hot", "PolynomialFeatures", "Standardizer"]
 def add_bias(X):
     """The bias trick: ``[1, X]``, X (n, d) -> (n, d + 1) with a first column of ones.
 
-    With this feature map the bias of a linear model is its weight of index 0. float32 and
-    float64 input keep their dtype, other numbers become float64; X is checked by
-    ``check_array`` (2-D, non-empty, finite).
+    With this feature map the bias of a linear model is its weight of index 0.
+
+    Parameters
+    ----------
+    X : array_like of shape (n, d)
+        2-D, non-empty and finite; float32 and float64 keep their dtype, other numbers
+        become float64.
+
+    Returns
+    -------
+    ndarray of shape (n, d + 1)
+        The column of ones, then X.
+
+    Examples
+    --------
+    >>> from mlpcore import features
+    >>> features.add_bias(np.array([[2.0, 3.0], [4.0, 5.0]]))
+    array([[1., 2., 3.],
+           [1., 4., 5.]])
     """
     X = check_array(X)
     out = np.empty((X.shape[0], X.shape[1] + 1), dtype=X.dtype)
@@ -60,13 +76,33 @@ def _describe(value):
 
 
 def one_hot(y, n_classes=None, dtype=np.float64):
-    """1-of-K encoding: class indices ``y`` (n,) in ``0..K-1`` -> ``T`` (n, K) of ``dtype`` with
-    ``T[i, y[i]] = 1`` and zeros elsewhere.
+    """1-of-K encoding: class indices y (n,) in 0..K-1 -> T (n, K) with T[i, y[i]] = 1.
 
-    ``n_classes`` (K) defaults to ``max(y) + 1``. Labels that are negative, not integers
-    (strings, NaN, 1.5; integral floats such as 2.0 are accepted) or ``>= n_classes`` raise a
-    ValueError naming the first bad value and its position. A column vector y is accepted with a
-    DataConversionWarning, as in scikit-learn.
+    Labels that are negative, not integers (strings, NaN, 1.5; integral floats such as 2.0
+    are accepted) or ``>= n_classes`` raise a ValueError naming the first bad value and its
+    position. A column vector y is accepted with a DataConversionWarning, as in scikit-learn.
+
+    Parameters
+    ----------
+    y : array_like of shape (n,)
+        Class indices.
+    n_classes : int, optional
+        K; by default ``max(y) + 1``.
+    dtype : dtype, default numpy.float64
+        The dtype of T.
+
+    Returns
+    -------
+    ndarray of shape (n, K)
+        Ones at T[i, y[i]], zeros elsewhere.
+
+    Examples
+    --------
+    >>> from mlpcore import features
+    >>> features.one_hot([0, 2, 1])
+    array([[1., 0., 0.],
+           [0., 0., 1.],
+           [0., 1., 0.]])
     """
     y = column_or_1d(y)
     if n_classes is not None:
@@ -119,8 +155,10 @@ def one_hot(y, n_classes=None, dtype=np.float64):
 # ----------------------------------------------------------------------------------------------
 
 class PolynomialFeatures(TransformerMixin, BaseEstimator):
-    """All monomials of the features up to ``degree``: for x = (a, b) and degree 2,
-    ``(a, b, a^2, a b, b^2)`` (with a first column of ones when ``include_bias``).
+    """All monomials of the features up to ``degree``.
+
+    For x = (a, b) and degree 2: ``(a, b, a^2, a b, b^2)`` (with a first column of ones
+    when ``include_bias``).
 
     Parameters
     ----------
@@ -133,15 +171,26 @@ class PolynomialFeatures(TransformerMixin, BaseEstimator):
     interaction_only : bool, default False
         Only products of distinct features (``a b``, never ``a^2``).
 
-    Attributes (after fit)
-    ----------------------
+    Attributes
+    ----------
     n_features_in_ : int
+        Number of input features seen in fit.
     n_output_features_ : int
+        Number of output columns.
     powers_ : int64 array (n_output_features_, n_features_in_)
         ``powers_[i, j]`` is the exponent of input feature j in output column i. The columns are
         in scikit-learn's order: by degree, then lexicographically by the input features.
 
+    Notes
+    -----
     Hyperparameters are checked in ``fit``; ``__init__`` only stores them.
+
+    Examples
+    --------
+    >>> from mlpcore.features import PolynomialFeatures
+    >>> poly = PolynomialFeatures(degree=2).fit(np.array([[2.0, 3.0]]))
+    >>> poly.transform(np.array([[2.0, 3.0]])), poly.get_feature_names_out().tolist()
+    (array([[2., 3., 4., 6., 9.]]), ['x0', 'x1', 'x0^2', 'x0 x1', 'x1^2'])
     """
 
     # degree, an int or a tuple, is checked by _degrees
@@ -255,16 +304,30 @@ class Standardizer(TransformerMixin, BaseEstimator):
     with_std : bool, default True
         Divide by the standard deviation (else the data are only centred).
 
-    Attributes (after fit)
-    ----------------------
+    Attributes
+    ----------
     mean_ : float64 (n_features_in_,) or None
         None when neither with_mean nor with_std (as in scikit-learn; it is computed, but not used,
         when only with_std).
-    var_ : float64 (n_features_in_,) or None (None when not with_std)
-    scale_ : float64 (n_features_in_,) or None (None when not with_std)
+    var_ : float64 (n_features_in_,) or None
+        The variance; None when not with_std.
+    scale_ : float64 (n_features_in_,) or None
+        The standard deviation (1 where it is zero); None when not with_std.
     n_features_in_ : int
+        Number of features seen in fit.
     n_samples_seen_ : int, or float (the sum of the weights) when fitted with sample_weight
-        (the number of rows when neither with_mean nor with_std, as in scikit-learn)
+        The number of rows (also when neither with_mean nor with_std, as in scikit-learn).
+
+    Examples
+    --------
+    >>> from mlpcore.features import Standardizer
+    >>> X = np.array([[1.0, 10.0], [3.0, 30.0]])
+    >>> scaler = Standardizer().fit(X)
+    >>> scaler.mean_, scaler.scale_
+    (array([ 2., 20.]), array([ 1., 10.]))
+    >>> scaler.transform(X)
+    array([[-1., -1.],
+           [ 1.,  1.]])
     """
 
     _constraints = {"with_mean": ["boolean"], "with_std": ["boolean"]}

@@ -68,12 +68,47 @@ def forward(weights, biases, activations, x):
 
 
 class MLP:
-    """A multilayer perceptron with layers of the given sizes.
+    """The multilayer perceptron f(x; W) itself: h_0 = x, h_k = g_k(h_{k-1} W_k + b_k).
 
-    ``MLP([2, 2, 1], ["relu", "identity"])`` has 2 inputs, a hidden layer of 2
-    ReLU units and one linear output. ``activations`` is one name per layer, or a
-    single name for every hidden layer with a linear output layer. Names: identity,
-    sign, heaviside, tanh, sigmoid, relu, softplus.
+    ``MLP([2, 2, 1], ["relu", "identity"])`` has 2 inputs, a hidden layer of 2 ReLU
+    units and one linear output. The weights start at Glorot's uniform initialisation
+    and the biases at zero; every step calls a compiled kernel of mlpcore.kernels.
+
+    Parameters
+    ----------
+    layer_sizes : sequence of int
+        The input size, the width of each hidden layer and the output size.
+    activations : str or sequence of str, default "relu"
+        One name per layer, or a single name for every hidden layer with a linear
+        output layer. Names: identity, sign, heaviside, tanh, sigmoid, relu, softplus.
+    dtype : {numpy.float64, numpy.float32}, default numpy.float64
+        The dtype of the weights and of the computation.
+    random_state : int, numpy.random.Generator or None, default None
+        Seed of the initial weights.
+
+    Attributes
+    ----------
+    weights : list of ndarray
+        weights[k] is W_k of shape (n_in, n_out); read and set them freely.
+    biases : list of ndarray
+        biases[k] is b_k of shape (n_out,).
+    activations : list of str
+        The activation of each layer.
+
+    Examples
+    --------
+    The course's XOR network relu(x1 - x2) + relu(x2 - x1):
+
+    >>> from mlpcore import MLP
+    >>> net = MLP.from_weights([[[1, -1], [-1, 1]], [1, 1]], [[0, 0], [0]], ["relu", "identity"])
+    >>> net.forward([[0, 0], [0, 1], [1, 0], [1, 1]]).ravel()
+    array([0., 1., 1., 0.])
+    >>> trace = net.forward_trace([[1.0, 0.0]])
+    >>> grads = net.backward(trace, [[1.0]])
+    >>> grads.db
+    [array([1., 0.]), array([1.])]
+    >>> MLP([2, 3, 1], "tanh", random_state=0)
+    MLP([2, 3, 1], ['tanh', 'identity'])
     """
 
     def __init__(self, layer_sizes: Sequence[int], activations="relu", *, dtype=np.float64,

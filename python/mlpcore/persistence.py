@@ -78,9 +78,25 @@ _MAX_NPY_HEADER = 10_000  # numpy's own default bound on a .npy header
 
 
 class ModelFileError(ValueError):
-    """A path that is not a regular file, or a file that is not a readable mlpcore
-    model (truncated, corrupted, of another kind, inconsistent, or written in another
-    format version)."""
+    """A path that is not a regular file, or a file that is not a readable mlpcore model.
+
+    The file may be truncated, corrupted, of another kind, inconsistent, or written in
+    another format version.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import mlpcore
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = os.path.join(folder, "model.npz")
+    ...     with open(path, "w") as f:
+    ...         _ = f.write("not a model")
+    ...     try:
+    ...         mlpcore.load(path)
+    ...     except mlpcore.ModelFileError as error:
+    ...         print("ModelFileError:", str(error).split(": ", 1)[1])
+    ModelFileError: not a readable mlpcore model file (File is not a zip file)
+    """
 
 
 def _estimator_classes():
@@ -535,10 +551,38 @@ def _encode(model):
 
 
 def save(model, path) -> None:
-    """Write a fitted estimator, Standardized, Standardizer or MLP to path (an .npz file),
-    atomically.
+    """Write a fitted estimator, Standardized, Standardizer or MLP to an .npz file, atomically.
 
-    Only a regular file (or a symlink to one) is replaced; see the module's notes."""
+    No pickle: the file holds the JSON metadata (format version, mlpcore version, class,
+    hyperparameters) and the arrays of the model's state. Only a regular file (or a
+    symlink to one) is replaced; see the module's notes.
+
+    Parameters
+    ----------
+    model : estimator, Standardized, Standardizer or MLP
+        A fitted mlpcore estimator, an mlpcore.Standardized or a fitted
+        mlpcore.features.Standardizer, or an mlpcore.MLP.
+    path : str or path-like
+        The file to write.
+
+    See Also
+    --------
+    load
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import mlpcore
+    >>> from mlpcore import LogisticRegression, datasets
+    >>> X, y = datasets.blobs(n_samples=60, centers=2, random_state=0)
+    >>> model = LogisticRegression().fit(X, y)
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = os.path.join(folder, "model.npz")
+    ...     mlpcore.save(model, path)
+    ...     again = mlpcore.load(path)
+    >>> bool((again.predict(X) == model.predict(X)).all())
+    True
+    """
     entry, members = _encode(model)
     meta = {"format": FORMAT, "format_version": FORMAT_VERSION,
             "mlpcore_version": _build_info()["version"], **entry}
@@ -553,8 +597,40 @@ def save(model, path) -> None:
 def load(path, *, max_bytes=MAX_MODEL_BYTES):
     """The model saved at path, after checking the whole file (see the module's notes).
 
-    max_bytes bounds the bytes of all its arrays together: raise it to load a model
-    larger than 1 GiB from a file you trust."""
+    Parameters
+    ----------
+    path : str or path-like
+        A file written by save.
+    max_bytes : int, default 1 GiB
+        Bound on the bytes of all its arrays together: raise it to load a model larger
+        than 1 GiB from a file you trust.
+
+    Returns
+    -------
+    estimator, Standardized, Standardizer or MLP
+        The model, predicting bitwise as the one saved.
+
+    Raises
+    ------
+    ModelFileError
+        The file is not a readable mlpcore model.
+    FileNotFoundError
+        There is no such file.
+
+    See Also
+    --------
+    save
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import mlpcore
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = os.path.join(folder, "net.npz")
+    ...     mlpcore.save(mlpcore.MLP([2, 3, 1], random_state=0), path)
+    ...     print(mlpcore.load(path))
+    MLP([2, 3, 1], ['relu', 'identity'])
+    """
     if isinstance(max_bytes, bool) or not isinstance(max_bytes, (int, np.integer)) or max_bytes < 0:
         raise ValueError(f"max_bytes must be an integer >= 0, got {max_bytes!r}")
     path = os.fspath(path)

@@ -386,6 +386,8 @@ def load_csv(path, target="last", delimiter=None, header="infer", dtype=np.float
         Only with ``return_names``: the header's name of each column of X (stripped of
         surrounding spaces), or None when the file has no header.
 
+    Notes
+    -----
     A first column without a name in the header that holds 0, 1, ..., n-1 (the index that
     ``DataFrame.to_csv`` writes) is not a feature: it is left out of X (a view) with a
     :class:`DataFileWarning`.
@@ -399,6 +401,19 @@ def load_csv(path, target="last", delimiter=None, header="infer", dtype=np.float
     :data:`MAX_LINE_BYTES`, a label longer than :data:`MAX_LABEL_CHARS`: a
     :class:`DataFileError` naming the file and, where it applies, the line and the column (both
     counted from 1), e.g. ``data.csv, line 7, column 3: 'abc' is not a number``.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from mlpcore import datasets
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = os.path.join(folder, "flowers.csv")
+    ...     with open(path, "w") as f:
+    ...         print("length,width,kind", "1.5,0.2,setosa", "4.5,1.5,versicolor",
+    ...               sep=chr(10), file=f)
+    ...     X, y = datasets.load_csv(path, target="kind")
+    >>> X.tolist(), y.tolist()
+    ([[1.5, 0.2], [4.5, 1.5]], ['setosa', 'versicolor'])
     """
     dtype = np.dtype(dtype)
     if dtype not in (np.float32, np.float64):

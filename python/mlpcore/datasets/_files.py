@@ -8,16 +8,51 @@ import stat
 
 
 class DataFileWarning(UserWarning):
-    """Something a loader did to a data file's columns that the caller should know of (it
-    dropped a pandas index column)."""
+    """Something a loader did to a data file's columns that the caller should know of.
+
+    For example, it dropped a pandas index column.
+
+    Examples
+    --------
+    >>> import os, tempfile, warnings
+    >>> from mlpcore import datasets
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = os.path.join(folder, "data.csv")
+    ...     with open(path, "w") as f:
+    ...         print(",x,y", "0,0.5,1", "1,1.5,0", sep=chr(10), file=f)
+    ...     with warnings.catch_warnings(record=True) as caught:
+    ...         warnings.simplefilter("always")
+    ...         X, y = datasets.load_csv(path)
+    >>> X.tolist(), caught[0].category.__name__
+    ([[0.5], [1.5]], 'DataFileWarning')
+    """
 
 
 class DataFileError(ValueError):
     """A data file that cannot be read, with where and why.
 
-    ``str(err)`` reads like ``"data.csv, line 7, column 3: 'abc' is not a number"``; the parts are
-    also attributes: ``filename``, ``line`` and ``column`` (1-based, None when they do not apply)
-    and ``reason``.
+    ``str(err)`` reads like ``"data.csv, line 7, column 3: 'abc' is not a number"``.
+
+    Parameters
+    ----------
+    reason : str
+        What is wrong.
+    filename : str, optional
+        The file.
+    line, column : int, optional
+        Where, counted from 1; None when they do not apply.
+
+    Attributes
+    ----------
+    reason, filename, line, column
+        The parameters.
+
+    Examples
+    --------
+    >>> from mlpcore.datasets import DataFileError
+    >>> error = DataFileError("'abc' is not a number", "data.csv", line=7, column=3)
+    >>> str(error), error.line
+    ("data.csv, line 7, column 3: 'abc' is not a number", 7)
     """
 
     def __init__(self, reason, filename=None, line=None, column=None):

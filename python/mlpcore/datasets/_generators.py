@@ -37,11 +37,32 @@ def xor(n_samples=200, noise=0.25, random_state=None):
     ``y = (sign(c0) * sign(c1) < 0)`` for the corner c. The two classes sit on the two diagonals,
     which no line separates: a single perceptron cannot learn it, one hidden layer of two units can.
 
-    With the default ``noise=0.25`` (the standard deviation of the clouds) a point crosses an axis
-    with probability about 3e-5, so the labels agree with the quadrants; larger noise mixes them.
+    With the default ``noise=0.25`` a point crosses an axis with probability about 3e-5, so the
+    labels agree with the quadrants; larger noise mixes them.
 
-    Returns X float64 (n_samples, 2) and y int64 (n_samples,) in {0, 1}, balanced (class 0 takes
-    the odd sample) and shuffled; within a class the two corners are balanced too.
+    Parameters
+    ----------
+    n_samples : int, default 200
+        Number of points; class 0 takes the odd one, and within a class the two corners
+        are balanced too.
+    noise : float, default 0.25
+        Standard deviation of the clouds.
+    random_state : int, numpy.random.Generator or None, default None
+        Seed of the draw.
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, 2)
+        float64 points.
+    y : ndarray of shape (n_samples,)
+        int64 labels in {0, 1}, balanced and shuffled.
+
+    Examples
+    --------
+    >>> from mlpcore import datasets
+    >>> X, y = datasets.xor(n_samples=8, random_state=0)
+    >>> X.shape, np.bincount(y)
+    ((8, 2), array([4, 4]))
     """
     n_samples = check_int("n_samples", n_samples, 0)
     noise = check_real("noise", noise)
@@ -59,14 +80,38 @@ def blobs(n_samples=100, centers=3, n_features=2, cluster_std=1.0, center_box=(-
           random_state=None):
     """Isotropic Gaussian clusters, one class per cluster (like scikit-learn's make_blobs).
 
-    ``centers`` is the number of clusters, whose centers are then drawn uniformly in the box
-    ``center_box`` (low, high) in each of the ``n_features`` dimensions, or an array (K, d) of
-    the centers themselves (then ``n_features`` is ignored: d is taken from it). ``cluster_std``
-    is the standard deviation of every cluster, or one per cluster (K,).
+    Well separated centers (distance >> cluster_std) give linearly separable classes.
 
-    Returns X float64 (n_samples, d) and y int64 (n_samples,) in 0..K-1 (the index of the
-    center), balanced and shuffled. Well separated centers (distance >> cluster_std) give
-    linearly separable classes.
+    Parameters
+    ----------
+    n_samples : int, default 100
+        Number of points, balanced over the clusters.
+    centers : int or array_like of shape (K, d), default 3
+        The number of clusters, whose centers are then drawn uniformly in center_box in
+        each of the n_features dimensions, or the centers themselves (then n_features
+        is ignored: d is taken from them).
+    n_features : int, default 2
+        Dimension d of the points when centers is a number.
+    cluster_std : float or array_like of shape (K,), default 1.0
+        Standard deviation of every cluster, or one per cluster.
+    center_box : tuple of float, default (-10.0, 10.0)
+        (low, high) of the drawn centers.
+    random_state : int, numpy.random.Generator or None, default None
+        Seed of the draw.
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, d)
+        float64 points.
+    y : ndarray of shape (n_samples,)
+        int64 index of each point's center, in 0..K-1, balanced and shuffled.
+
+    Examples
+    --------
+    >>> from mlpcore import datasets
+    >>> X, y = datasets.blobs(n_samples=90, centers=3, random_state=0)
+    >>> X.shape, np.bincount(y)
+    ((90, 2), array([30, 30, 30]))
     """
     n_samples = check_int("n_samples", n_samples, 0)
     rng = check_random_state(random_state)
@@ -114,10 +159,31 @@ def moons(n_samples=100, noise=0.0, random_state=None):
 
     Class 0: the upper half of the unit circle, (cos t, sin t) for t in [0, pi]; class 1: the
     lower half circle (1 - cos t, 1/2 - sin t), shifted right and down so that each moon reaches
-    into the other's hollow. Points are evenly spaced along the arcs, then Gaussian noise of std
-    ``noise`` is added. Not linearly separable; one hidden layer of a few units separates it.
+    into the other's hollow. Points are evenly spaced along the arcs, then Gaussian noise is
+    added. Not linearly separable; one hidden layer of a few units separates it.
 
-    Returns X float64 (n_samples, 2) and y int64 (n_samples,) in {0, 1}, balanced and shuffled.
+    Parameters
+    ----------
+    n_samples : int, default 100
+        Number of points.
+    noise : float, default 0.0
+        Standard deviation of the Gaussian noise.
+    random_state : int, numpy.random.Generator or None, default None
+        Seed of the draw.
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, 2)
+        float64 points.
+    y : ndarray of shape (n_samples,)
+        int64 labels in {0, 1}, balanced and shuffled.
+
+    Examples
+    --------
+    >>> from mlpcore import datasets
+    >>> X, y = datasets.moons(n_samples=10, random_state=0)
+    >>> X.shape, np.bincount(y)
+    ((10, 2), array([5, 5]))
     """
     n_samples = check_int("n_samples", n_samples, 0)
     noise = check_real("noise", noise)
@@ -134,12 +200,35 @@ def moons(n_samples=100, noise=0.0, random_state=None):
 def circles(n_samples=100, noise=0.0, factor=0.8, random_state=None):
     """A small circle inside a large one (like scikit-learn's make_circles).
 
-    Class 0: the unit circle; class 1: the circle of radius ``factor`` (0 <= factor < 1), both
-    centred at the origin with points evenly spaced in angle, plus Gaussian noise of std
-    ``noise``. Not linearly separable in (x0, x1), but linearly separable in the feature
-    x0^2 + x1^2 (see :class:`mlpcore.features.PolynomialFeatures`).
+    Class 0: the unit circle; class 1: the circle of radius ``factor``, both centred at the
+    origin with points evenly spaced in angle, plus Gaussian noise. Not linearly separable in
+    (x0, x1), but linearly separable in the feature x0^2 + x1^2 (see
+    :class:`mlpcore.features.PolynomialFeatures`).
 
-    Returns X float64 (n_samples, 2) and y int64 (n_samples,) in {0, 1}, balanced and shuffled.
+    Parameters
+    ----------
+    n_samples : int, default 100
+        Number of points.
+    noise : float, default 0.0
+        Standard deviation of the Gaussian noise.
+    factor : float, default 0.8
+        Radius of the inner circle, 0 <= factor < 1.
+    random_state : int, numpy.random.Generator or None, default None
+        Seed of the draw.
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, 2)
+        float64 points.
+    y : ndarray of shape (n_samples,)
+        int64 labels in {0, 1}, balanced and shuffled.
+
+    Examples
+    --------
+    >>> from mlpcore import datasets
+    >>> X, y = datasets.circles(n_samples=10, factor=0.5, random_state=0)
+    >>> sorted(set(np.hypot(X[:, 0], X[:, 1]).round(2)[y == 1].tolist()))
+    [0.5]
     """
     n_samples = check_int("n_samples", n_samples, 0)
     noise = check_real("noise", noise)
@@ -157,16 +246,40 @@ def circles(n_samples=100, noise=0.0, factor=0.8, random_state=None):
 
 
 def spirals(n_samples=100, n_classes=2, noise=0.0, turns=1.5, random_state=None):
-    """``n_classes`` interleaved spiral arms around the origin (the classic hard toy problem).
+    """Interleaved spiral arms around the origin, one class per arm (a classic hard toy problem).
 
     Arm k is the curve r (cos a, sin a) with the radius r going from 0.1 to 1 along the arm and
     the angle a = 2 pi (turns r + k / n_classes): the arms wind ``turns`` times around the
     origin, rotated by equal angles against each other. Points are evenly spaced in r, then
-    Gaussian noise of std ``noise`` (in the units of the radius) is added. With noise 0 no two
-    classes share a point; the problem needs a network with a hidden layer of some width.
+    Gaussian noise is added. With noise 0 no two classes share a point; the problem needs a
+    network with a hidden layer of some width.
 
-    Returns X float64 (n_samples, 2) and y int64 (n_samples,) in 0..n_classes-1, balanced and
-    shuffled.
+    Parameters
+    ----------
+    n_samples : int, default 100
+        Number of points.
+    n_classes : int, default 2
+        Number of arms.
+    noise : float, default 0.0
+        Standard deviation of the Gaussian noise, in the units of the radius.
+    turns : float, default 1.5
+        How many times each arm winds around the origin.
+    random_state : int, numpy.random.Generator or None, default None
+        Seed of the draw.
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, 2)
+        float64 points.
+    y : ndarray of shape (n_samples,)
+        int64 labels in 0..n_classes-1, balanced and shuffled.
+
+    Examples
+    --------
+    >>> from mlpcore import datasets
+    >>> X, y = datasets.spirals(n_samples=300, n_classes=3, random_state=0)
+    >>> X.shape, np.bincount(y)
+    ((300, 2), array([100, 100, 100]))
     """
     n_samples = check_int("n_samples", n_samples, 0)
     n_classes = check_int("n_classes", n_classes, 1)

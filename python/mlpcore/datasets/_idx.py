@@ -85,20 +85,49 @@ def _read_idx(path, magic, what, max_bytes):
 def load_mnist_idx(images_path, labels_path=None, scale=True, max_bytes=MAX_INPUT_BYTES):
     """Load MNIST-style IDX files (plain or gzip-compressed, detected from the content).
 
-    ``images_path``: an IDX file of unsigned bytes in 3 dimensions (magic number 0x00000803,
-    then n, rows, cols as big-endian uint32, then n * rows * cols pixel bytes), such as
-    ``train-images-idx3-ubyte.gz``. ``labels_path``: an IDX file of unsigned bytes in 1 dimension
-    (magic 0x00000801, then n, then n label bytes), or None.
+    Parameters
+    ----------
+    images_path : str or path-like
+        An IDX file of unsigned bytes in 3 dimensions (magic number 0x00000803, then n, rows,
+        cols as big-endian uint32, then n * rows * cols pixel bytes), such as
+        ``train-images-idx3-ubyte.gz``.
+    labels_path : str or path-like, optional
+        An IDX file of unsigned bytes in 1 dimension (magic 0x00000801, then n, then n label
+        bytes), or None.
+    scale : bool, default True
+        Return float32 pixels in [0, 1] (the bytes divided by 255: ready for training, half
+        the memory of float64, and mlpcore computes natively in float32), else the raw uint8
+        bytes.
+    max_bytes : int, default :data:`MAX_INPUT_BYTES` (1 GiB)
+        The most bytes read from a file, after decompression.
 
-    Returns ``(X, y)``: X (n, rows * cols), one flattened image (row-major) per row: float32 in
-    [0, 1] (the bytes divided by 255) when ``scale`` (the default: ready for training, half the
-    memory of float64, and mlpcore computes natively in float32), else the raw uint8 bytes;
-    y int64 (n,), or None without ``labels_path``.
+    Returns
+    -------
+    X : ndarray of shape (n, rows * cols)
+        One flattened image (row-major) per row.
+    y : ndarray of shape (n,) or None
+        int64 labels, or None without ``labels_path``.
 
+    Notes
+    -----
     A missing file raises FileNotFoundError; a device, a wrong magic number, a truncated header
     or data, extra bytes after the data, corrupt gzip data, more than ``max_bytes`` (after
     decompression; :data:`MAX_INPUT_BYTES` by default), or a different number of images and
     labels: a :class:`DataFileError` naming the file.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from mlpcore import datasets
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     images = os.path.join(folder, "images-idx3-ubyte")
+    ...     with open(images, "wb") as f:  # two images of 2 x 2 pixels
+    ...         _ = f.write(bytes([0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 2, 0, 0, 0, 2]))
+    ...         _ = f.write(bytes([0, 255, 255, 0, 51, 51, 51, 51]))
+    ...     X, y = datasets.load_mnist_idx(images)
+    >>> X, y is None
+    (array([[0. , 1. , 1. , 0. ],
+           [0.2, 0.2, 0.2, 0.2]], dtype=float32), True)
     """
     max_bytes = check_int("max_bytes", max_bytes, 1)
     images_name, dims, pixels = _read_idx(images_path, _IDX_IMAGES, "ubyte images", max_bytes)

@@ -49,15 +49,30 @@ def load(path, *, target="last", delimiter=None, labels=None, need_target=True, 
 
     Returns
     -------
-    X : ndarray (n_samples, n_features)
-    y : ndarray (n_samples,) or None
-        As the reader of the format returns them.
+    X : ndarray of shape (n_samples, n_features)
+        The features, as the reader of the format returns them.
+    y : ndarray of shape (n_samples,) or None
+        The targets, as the reader of the format returns them.
     names : list of str or None
-        Only with ``return_names``.
+        The column names (CSV with a header); only with ``return_names``.
 
-    Raises the readers' errors: FileNotFoundError for a missing file, :class:`DataFileError`
-    for a malformed one, and a :class:`DataFileError` for IDX images without a labels file when
-    ``need_target``.
+    Raises
+    ------
+    FileNotFoundError
+        The file is missing.
+    DataFileError
+        The file is malformed, or IDX images have no labels file and ``need_target``.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from mlpcore import datasets
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = os.path.join(folder, "data.npz")
+    ...     np.savez(path, X=np.eye(3), y=np.array([0, 1, 1]))
+    ...     X, y = datasets.load(path)
+    >>> X.shape, y
+    ((3, 3), array([0, 1, 1]))
     """
     path = os.fsdecode(path)
     limit = {"max_bytes": max_bytes or MAX_INPUT_BYTES}

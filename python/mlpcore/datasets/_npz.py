@@ -36,6 +36,24 @@ def _check_finite(a, key, name):
 def load_npz(path, x_key="X", y_key="y", max_bytes=MAX_INPUT_BYTES):
     """Load ``(X, y)`` from a ``numpy.savez`` / ``savez_compressed`` archive, without pickle.
 
+    Parameters
+    ----------
+    path : str or path-like
+        The archive.
+    x_key, y_key : str, default "X" and "y"
+        The names of the arrays; ``y_key=None`` returns y None.
+    max_bytes : int, default :data:`MAX_INPUT_BYTES` (1 GiB)
+        Bound on the unpacked size of the archive.
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, n_features)
+        float32 or float64.
+    y : ndarray of shape (n_samples,) or None
+        Numbers or strings, with their dtype.
+
+    Notes
+    -----
     X (``archive[x_key]``) must be a 2-D array of numbers: float32 and float64 are kept, other
     real numbers (ints, bools, float16) become float64. y (``archive[y_key]``) must be 1-D with one
     entry per row of X (numbers or strings, returned with their dtype); ``y_key=None`` returns
@@ -44,6 +62,17 @@ def load_npz(path, x_key="X", y_key="y", max_bytes=MAX_INPUT_BYTES):
     FileNotFoundError; a device, a file that is not an npz archive (a zip), a missing key, an
     object (pickled) array, a wrong number of dimensions, a length mismatch, a NaN or an
     infinity, an archive too big: a :class:`DataFileError` naming the file.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from mlpcore import datasets
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = os.path.join(folder, "data.npz")
+    ...     np.savez_compressed(path, X=np.ones((2, 3), np.float32), y=np.array(["a", "b"]))
+    ...     X, y = datasets.load_npz(path)
+    >>> X.dtype, y.tolist()
+    (dtype('float32'), ['a', 'b'])
     """
     max_bytes = check_int("max_bytes", max_bytes, 1)
     name = _source(path)
