@@ -1,8 +1,10 @@
 """A tour of the course's models on data that mlpcore generates itself."""
 
+import matplotlib.pyplot as plt
 import numpy as np
 
 from mlpcore import LinearRegression, LogisticRegression, MLPClassifier, Perceptron, datasets
+from mlpcore import plot
 from mlpcore.features import Standardizer
 
 # The perceptron on two separable clouds: w <- w + lr d x on each mistake.
@@ -29,3 +31,11 @@ lin = LinearRegression(solver="gd").fit(A, t)
 exact = np.linalg.lstsq(np.hstack([A, np.ones((300, 1))]), t, rcond=None)[0]
 print(f"LinearRegression: w = {np.round(lin.coef_, 4)}, b = {lin.intercept_:.4f}; "
       f"largest difference to lstsq {np.max(np.abs(np.r_[lin.coef_, lin.intercept_] - exact)):.1e}")
+
+# The three spirals: the linear model's regions against the MLP's, and the MLP's loss per
+# epoch (needs matplotlib: pip install "mlpcore[plot]").
+fig, axes = plt.subplots(1, 3, figsize=(15, 4.5), layout="constrained")
+plot.decision_boundary(logistic, X, y, axes[0]).set_title("LogisticRegression: linear regions")
+plot.decision_boundary(mlp, X, y, axes[1]).set_title("MLPClassifier 2-64-64-3, averaged SGD")
+plot.loss_curve(mlp, axes[2]).set_title("MLPClassifier: training loss per epoch")
+plt.show()

@@ -5,10 +5,12 @@ cross-entropy and its gradient, and plain gradient descent; each kernel result i
 checked against its NumPy twin in mlpcore.reference.
 """
 
+import matplotlib.pyplot as plt
 import numpy as np
 
 import mlpcore
 from mlpcore import kernels as K
+from mlpcore import plot
 from mlpcore import reference as R
 
 rng = np.random.default_rng(0)
@@ -18,9 +20,11 @@ X = centers[y] + rng.normal(size=(600, 2))
 
 W = np.zeros((2, 3))
 b = np.zeros(3)
+losses = []
 for step in range(200):
     logits = K.linear_forward(X, W, b)
     loss, dlogits = K.cross_entropy_forward_backward(logits, y)
+    losses.append(loss)
     _, dW, db = K.linear_backward(X, W, dlogits)
     K.sgd_step(W, dW, 0.5)
     K.sgd_step(b, db, 0.5)
@@ -35,3 +39,19 @@ print(f"training accuracy {accuracy:.3f}")
 print(f"largest gradient difference to NumPy: "
       f"{np.max(np.abs(K.cross_entropy_backward(logits, y) - dlogits_ref)):.1e}")
 print(f"SIMD path {mlpcore.build_info()['isa']}, {mlpcore.get_num_threads()} threads")
+
+# The loss per step and the regions of the three classes (needs matplotlib: pip install
+# "mlpcore[plot]"); decision_boundary needs only an object with predict.
+
+
+class Trained:
+    """The classifier the kernels trained: argmax of X W + b."""
+
+    def predict(self, X):
+        return np.argmax(K.linear_forward(X, W, b), axis=1)
+
+
+fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4.2), layout="constrained")
+plot.loss_curve({"loss": losses}, left).set_title("cross-entropy per gradient step")
+plot.decision_boundary(Trained(), X, y, right).set_title("softmax(X W + b): three classes")
+plt.show()

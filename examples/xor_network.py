@@ -7,10 +7,11 @@ which is exactly XOR on {0, 1}^2.
 
 import warnings
 
+import matplotlib.pyplot as plt
 import numpy as np
 
 import mlpcore
-from mlpcore import MLP, MLPClassifier, Perceptron, datasets
+from mlpcore import MLP, MLPClassifier, Perceptron, datasets, plot
 
 X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
 y = np.array([0, 1, 1, 0])
@@ -30,3 +31,13 @@ mlp = MLPClassifier(hidden_layer_sizes=(8,), activation="tanh", solver="lbfgs",
                     random_state=0).fit(Xn, yn)
 print(f"MLP 2-8-2 on noisy XOR: training accuracy {mlp.score(Xn, yn):.3f} "
       f"after {mlp.n_iter_} epochs")
+
+# The regions each model predicts (needs matplotlib: pip install "mlpcore[plot]").
+fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4.2), layout="constrained")
+plot.decision_boundary(mlp, Xn, yn, left).set_title("MLP 2-8-2: one hidden layer separates XOR")
+linear = Perceptron(max_epochs=20, random_state=0)
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", mlpcore.ConvergenceWarning)
+    linear.fit(Xn, yn)
+plot.decision_boundary(linear, Xn, yn, right).set_title("a perceptron: one line cannot")
+plt.show()

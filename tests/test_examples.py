@@ -20,8 +20,10 @@ EXPECTED = {
 
 @pytest.mark.parametrize("script", sorted(p.name for p in EXAMPLES.glob("*.py")))
 def test_example_runs(script):
+    # the figures go to the Agg backend, whose plt.show() returns at once
+    env = dict(os.environ, MPLBACKEND="Agg")
     result = subprocess.run([sys.executable, str(EXAMPLES / script)], capture_output=True,
-                            text=True, timeout=300, cwd=EXAMPLES.parent)
+                            text=True, timeout=300, cwd=EXAMPLES.parent, env=env)
     assert result.returncode == 0, result.stderr
     assert EXPECTED[script] in result.stdout
 
@@ -35,13 +37,17 @@ def readme_python_blocks():
     return re.findall(r"```python\n(.*?)```", README.read_text(), re.S)
 
 
-@pytest.mark.parametrize("index", range(len(readme_python_blocks())))
-def test_readme_python_block_runs(index, tmp_path):
-    code = readme_python_blocks()[index]
-    # in a scratch folder (the blocks may write figures), importing this test's mlpcore
-    env = dict(os.environ)
+def run_block(code, folder):
+    """Runs a block of Python in a scratch folder (the blocks may write figures), importing
+    this test's mlpcore and drawing with matplotlib's Agg backend; returns the result."""
+    env = dict(os.environ, MPLBACKEND="Agg")
     package_root = str(pathlib.Path(mlpcore.__file__).resolve().parent.parent)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            timeout=300, cwd=tmp_path, env=env)
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=300, cwd=folder, env=env)
+
+
+@pytest.mark.parametrize("index", range(len(readme_python_blocks())))
+def test_readme_python_block_runs(index, tmp_path):
+    result = run_block(readme_python_blocks()[index], tmp_path)
     assert result.returncode == 0, result.stderr
