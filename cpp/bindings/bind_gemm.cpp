@@ -34,7 +34,7 @@ void init_gemm(py::module_& m) {
 
 Blocked, packed and threaded (BLIS-style). Any strides of a, b and out are used
 without a copy (x.T, slices, negative strides).
-Tolerance against mlpcore.reference.matmul: |diff| <= 4 (k + 2) eps (|a| @ |b|)
+Tolerance against mlpcore.reference.matmul: ``|diff| <= 4 (k + 2) eps (|a| @ |b|)``
 elementwise, with eps that of the dtype.
 
 Parameters
@@ -76,8 +76,8 @@ array([[ 5., 11.],
       R"doc(General matrix product in place: c := alpha (a @ b) + beta c.
 
 beta == 0 overwrites c without reading it (NaN in c is ignored, as in BLAS).
-Tolerance against mlpcore.reference.gemm: |diff| <= 4 (k + 2) eps
-(|alpha| |a| @ |b| + |beta c|) elementwise, with eps that of the dtype.
+Tolerance against mlpcore.reference.gemm:
+``|diff| <= 4 (k + 2) eps (|alpha| |a| @ |b| + |beta c|)`` elementwise, with eps that of the dtype.
 
 Parameters
 ----------

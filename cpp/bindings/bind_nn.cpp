@@ -365,7 +365,7 @@ array([-1.,  1.,  1.])
 identity: dy; sign, heaviside: 0; tanh: dy (1 - y^2); sigmoid: dy y (1 - y);
 relu: dy [y > 0]; softplus: dy (1 - exp(-y)).
 Tolerance against mlpcore.reference.activation_backward: rtol 1e-14 (float64) or 1e-6 (float32), plus an absolute 1e-300 (float64) or
-1e-7 (float32) times the scale of the result (|dy|).
+1e-7 (float32) times the scale of the result (``|dy|``).
 
 Parameters
 ----------
@@ -429,7 +429,7 @@ array([[0.09  , 0.2447, 0.6652],
 
 Tolerance against mlpcore.reference.log_softmax_forward: rtol 1e-14 (float64) or 1e-6 (float32), plus an absolute 1e-300 (float64) or
 1e-7 (float32) times the scale of the result
-(1 + |log-probability|).
+(``1 + |log-probability|``).
 
 Parameters
 ----------
@@ -500,7 +500,7 @@ Examples
 d loss / d logits = softmax(logits) sum_k t_k - t (softmax - one-hot for class
 indices), divided by n for "mean".
 Tolerance against mlpcore.reference.cross_entropy_backward: rtol 1e-14 (float64) or 1e-6 (float32), plus an absolute one of
-that rtol times the largest row sum of |t|, divided by n for "mean".
+that rtol times the largest row sum of ``|t|``, divided by n for "mean".
 
 Parameters
 ----------
@@ -721,7 +721,7 @@ array([ 0., -1.,  1.,  1.])
 The bias and the activation are applied to each tile of the product while it is in
 cache; x and w may have any strides.
 Tolerance against mlpcore.reference.linear_forward: that of matmul on z = x @ w + b,
-|diff| <= 4 (d + 2) eps (|x| @ |w|), then rtol 1e-14 (float64) or 1e-6 (float32)
+``|diff| <= 4 (d + 2) eps (|x| @ |w|)``, then rtol 1e-14 (float64) or 1e-6 (float32)
 for g.
 
 Parameters
@@ -758,8 +758,8 @@ array([[2., 0.],
 dz = dE/dz for z = x @ w + b. db is summed in float64, in row order (the same bits
 for any thread count).
 Tolerance against mlpcore.reference.linear_backward: dx and dw that of matmul,
-|diff| <= 4 (m + 2) eps (|A| @ |B|) for the product A @ B with inner size m;
-db |diff| <= 4 (n + 2) eps sum_n |dz|.
+``|diff| <= 4 (m + 2) eps (|A| @ |B|)`` for the product A @ B with inner size m;
+db ``|diff| <= 4 (n + 2) eps sum_n |dz|``.
 
 Parameters
 ----------

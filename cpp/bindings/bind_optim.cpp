@@ -159,8 +159,8 @@ void init_optim(py::module_& m) {
 
 g = grad + weight_decay param; with momentum: velocity = momentum velocity + g and
 g = g + momentum velocity (nesterov) or velocity; then param -= lr g.
-Tolerance against mlpcore.reference.sgd_step: rtol 1e-14 (float64) or 1e-6 (float32) of |param| + |lr g|, the terms
-before their cancellation.
+Tolerance against mlpcore.reference.sgd_step: rtol 1e-14 (float64) or 1e-6 (float32)
+of ``|param| + |lr g|``, the terms before their cancellation.
 
 Parameters
 ----------
@@ -199,7 +199,7 @@ array([0.95, 2.05])
 g = grad + weight_decay param; m = beta1 m + (1 - beta1) g; v = beta2 v + (1 - beta2) g^2;
 param -= lr / (1 - beta1^step) m / (sqrt(v) / sqrt(1 - beta2^step) + eps).
 Tolerance against mlpcore.reference.adam_step: 8 times rtol 1e-14 (float64) or
-1e-6 (float32) of |param| + |step size m / denominator|; 4 times that rtol for m and v.
+1e-6 (float32) of ``|param| + |step size m / denominator|``; 4 times that rtol for m and v.
 
 Parameters
 ----------
@@ -237,8 +237,8 @@ array([0.9, 2.1])
 
 After the calls with n = 0, 1, ..., avg is the running mean of the params given:
 the course's averaged SGD, W_bar_n = n/(n+1) W_bar_{n-1} + W_n/(n+1).
-Tolerance against mlpcore.reference.average_step: |diff| <= 2 rtol (|avg| +
-|param|/(n+1)) plus an absolute 1e-300 (float64) or 1e-7 (float32), with rtol 1e-14
+Tolerance against mlpcore.reference.average_step:
+``|diff| <= 2 rtol (|avg| + |param|/(n+1))`` plus an absolute 1e-300 (float64) or 1e-7 (float32), with rtol 1e-14
 (float64) or 1e-6 (float32).
 
 Parameters

@@ -786,7 +786,7 @@ class LinearRegression(_LinearShape, _Regressor):
         The bias b.
     n_features_in_ : int
         Number of features seen in fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (n_features,)
         Column names of X, when X was a DataFrame with string column names.
     n_iter_ : int
         Epochs run by the last fit (iterations for L-BFGS).
@@ -844,7 +844,7 @@ class LogisticRegression(_LinearShape, _SoftmaxClassifier):
 
     The cross-entropy on 1-of-K targets has the gradient Phi^T (Y - T) / n. Fitted by
     L-BFGS (the default), gradient descent (solver="gd", learning_rate 1/L by default)
-    or minibatch SGD. coef_ is (n_classes, n_features) (the course's W transposed),
+    or minibatch SGD. ``coef_`` is (n_classes, n_features) (the course's W transposed),
     also for two classes.
 
     Parameters
@@ -912,7 +912,7 @@ class LogisticRegression(_LinearShape, _SoftmaxClassifier):
         The bias b.
     n_features_in_ : int
         Number of features seen in fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (n_features,)
         Column names of X, when X was a DataFrame with string column names.
     n_iter_ : int
         Epochs run by the last fit (iterations for L-BFGS).
@@ -965,7 +965,7 @@ class Perceptron(_LinearShape, _Classifier):
     More than two classes are one-vs-rest, as in scikit-learn: one perceptron per
     class (d = +1 for its class, -1 for the others), each trained by the same rule
     on the same sequence of samples, and the prediction is the class of the largest
-    score; coef_ is then (n_classes, n_features) and a mistake is one class's.
+    score; ``coef_`` is then (n_classes, n_features) and a mistake is one class's.
 
     Parameters
     ----------
@@ -1027,7 +1027,7 @@ class Perceptron(_LinearShape, _Classifier):
         The bias b.
     n_features_in_ : int
         Number of features seen in fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (n_features,)
         Column names of X, when X was a DataFrame with string column names.
     n_iter_ : int
         Epochs run by the last fit (iterations for L-BFGS).
@@ -1168,7 +1168,7 @@ class MLPClassifier(_MultilayerShape, _SoftmaxClassifier):
         intercepts_[k] is b_k of shape (n_out,).
     n_features_in_ : int
         Number of features seen in fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (n_features,)
         Column names of X, when X was a DataFrame with string column names.
     n_iter_ : int
         Epochs run by the last fit (iterations for L-BFGS).
@@ -1275,7 +1275,7 @@ class MLPRegressor(_MultilayerShape, _Regressor):
         intercepts_[k] is b_k of shape (n_out,).
     n_features_in_ : int
         Number of features seen in fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (n_features,)
         Column names of X, when X was a DataFrame with string column names.
     n_iter_ : int
         Epochs run by the last fit (iterations for L-BFGS).

@@ -177,7 +177,7 @@ class PolynomialFeatures(TransformerMixin, BaseEstimator):
         Number of input features seen in fit.
     n_output_features_ : int
         Number of output columns.
-    powers_ : int64 array (n_output_features_, n_features_in_)
+    powers_ : int64 array (n_output_features, n_features)
         ``powers_[i, j]`` is the exponent of input feature j in output column i. The columns are
         in scikit-learn's order: by degree, then lexicographically by the input features.
 
@@ -290,7 +290,7 @@ class PolynomialFeatures(TransformerMixin, BaseEstimator):
 # ----------------------------------------------------------------------------------------------
 
 class Standardizer(TransformerMixin, BaseEstimator):
-    """Standardization ``(x - mean_) / scale_`` per feature, scale_ the standard deviation.
+    """Standardization ``(x - mean_) / scale_`` per feature, ``scale_`` the standard deviation.
 
     The statistics are computed in float64 with the corrected two-pass algorithm, as
     scikit-learn's ``StandardScaler`` does, with the population variance (ddof 0, weighted by
@@ -306,12 +306,12 @@ class Standardizer(TransformerMixin, BaseEstimator):
 
     Attributes
     ----------
-    mean_ : float64 (n_features_in_,) or None
+    mean_ : float64 (n_features,) or None
         None when neither with_mean nor with_std (as in scikit-learn; it is computed, but not used,
         when only with_std).
-    var_ : float64 (n_features_in_,) or None
+    var_ : float64 (n_features,) or None
         The variance; None when not with_std.
-    scale_ : float64 (n_features_in_,) or None
+    scale_ : float64 (n_features,) or None
         The standard deviation (1 where it is zero); None when not with_std.
     n_features_in_ : int
         Number of features seen in fit.

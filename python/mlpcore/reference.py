@@ -375,7 +375,7 @@ def activation_forward(name, a, out=None):
 
     identity a; sign: -1 for a < 0 else +1 (sign(0) = +1); heaviside: 0 for a < 0 else 1;
     tanh; sigmoid 1/(1+exp(-a)) (a >= 0), exp(a)/(1+exp(a)) (a < 0); relu max(a, 0);
-    softplus max(a, 0) + log1p(exp(-|a|)). NaN gives NaN for every activation.
+    softplus ``max(a, 0) + log1p(exp(-|a|))``. NaN gives NaN for every activation.
     Tolerance of the kernel: rtol 1e-14 (float64) / 1e-6 (float32), atol 1e-300 / 1e-7.
 
     Parameters
@@ -462,7 +462,7 @@ def linear_forward(x, w, b=None, activation="identity", out=None):
     """Dense layer g(x @ w + b) in NumPy, with x (n, d), w (d, k), b (k,) or None.
 
     Tolerance of the kernel: z = x @ w + b within ``4 (d + 2) eps (|x| @ |w| + |b|)``, then the
-    activation's own tolerance (sign and heaviside compared where |z| exceeds that bound).
+    activation's own tolerance (sign and heaviside compared where ``|z|`` exceeds that bound).
 
     Parameters
     ----------
@@ -713,7 +713,7 @@ def cross_entropy_forward(logits, target, reduction="mean"):
 
     Per row: logsumexp(a) - a[t] (indices) or sum_k t_k (logsumexp(a) - a_k) with the terms of
     t_k == 0 left out; summed in float64; "mean" divides by n (nan for n == 0).
-    Tolerance of the kernel: rtol 1e-12 (float64) / 1e-6 (float32) of |loss| + rows/n.
+    Tolerance of the kernel: rtol 1e-12 (float64) / 1e-6 (float32) of ``|loss| + rows/n``.
 
     Parameters
     ----------
@@ -749,7 +749,7 @@ def cross_entropy_backward(logits, target, dlogits=None, reduction="mean"):
     """Gradient of the cross-entropy with respect to the logits, in NumPy.
 
     dL/dlogits = softmax(a) * sum_k t_k - t per row (softmax - onehot for indices), /n if mean.
-    Tolerance of the kernel: rtol 1e-14 (float64) / 1e-6 (float32) of |result| + max|t|/n.
+    Tolerance of the kernel: rtol 1e-14 (float64) / 1e-6 (float32) of ``|result| + max|t|/n``.
 
     Parameters
     ----------
@@ -1010,7 +1010,7 @@ def sgd_step(param, grad, lr, *, momentum=0.0, velocity=None, weight_decay=0.0, 
 
     g = grad + weight_decay param; with momentum: velocity = momentum velocity + g and
     g = g + momentum velocity (nesterov) or velocity; param -= lr g. param must be C-contiguous.
-    Tolerance of the kernel: rtol 1e-14 (float64) / 1e-6 (float32) of |param| + |lr g|.
+    Tolerance of the kernel: rtol 1e-14 (float64) / 1e-6 (float32) of ``|param| + |lr g|``.
 
     Parameters
     ----------
@@ -1085,7 +1085,7 @@ def adam_step(param, grad, lr, m, v, step, *, beta1=0.9, beta2=0.999, eps=1e-8,
     g = grad + weight_decay param; m = beta1 m + (1 - beta1) g; v = beta2 v + (1 - beta2) g^2;
     param -= lr / (1 - beta1^step) m / (sqrt(v) / sqrt(1 - beta2^step) + eps), in torch's
     order of operations. param, m and v must be C-contiguous.
-    Tolerance of the kernel: rtol 1e-14 (float64) / 1e-6 (float32) of |param| + |lr m / denom|.
+    Tolerance of the kernel: rtol 1e-14 (float64) / 1e-6 (float32) of ``|param| + |lr m / denom|``.
 
     Parameters
     ----------
