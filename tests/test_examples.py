@@ -51,3 +51,36 @@ def run_block(code, folder):
 def test_readme_python_block_runs(index, tmp_path):
     result = run_block(readme_python_blocks()[index], tmp_path)
     assert result.returncode == 0, result.stderr
+
+
+DOCS = EXAMPLES.parent / "docs"
+
+
+def docs_python_blocks():
+    """(page, code) of every ``.. code-block:: python`` of the documentation's pages."""
+    import re
+    import textwrap
+
+    blocks = []
+    for page in sorted(DOCS.glob("*.rst")):
+        for match in re.finditer(r"^\.\. code-block:: python\n\n((?:(?:   .*)?\n)+)",
+                                 page.read_text(), re.M):
+            blocks.append((page.name, textwrap.dedent(match.group(1))))
+    return blocks
+
+
+@pytest.mark.parametrize("page, code", docs_python_blocks(),
+                         ids=[f"{page}-{i}" for i, (page, _) in enumerate(docs_python_blocks())])
+def test_docs_python_block_runs(page, code, tmp_path):
+    # the pages on scikit-learn and PyTorch check their claims against those libraries
+    for library in ("sklearn", "torch"):
+        if f"import {library}" in code:
+            pytest.importorskip(library)
+    result = run_block(code, tmp_path)
+    assert result.returncode == 0, f"a block of docs/{page} failed:\n{code}\n{result.stderr}"
+
+
+def test_docs_have_python_blocks():
+    pages = {page for page, _ in docs_python_blocks()}
+    assert {"index.rst", "getting_started.rst", "course.rst", "from_sklearn.rst",
+            "from_pytorch.rst"} <= pages
