@@ -44,8 +44,10 @@ class _MlpcoreEstimator:
 
 
 class Standardized(BaseEstimator):
-    """estimator fitted on standardized features: ``(x - mean) / std`` per column, with
-    the mean and standard deviation of the training rows.
+    """An estimator fitted on standardized features, saved and loaded as one model.
+
+    The features become ``(x - mean) / std`` per column, with the mean and standard
+    deviation of the training rows, whenever the estimator is fitted or predicts.
 
     Parameters
     ----------
@@ -70,6 +72,15 @@ class Standardized(BaseEstimator):
         The column names of X when fit was given a DataFrame (or a state that holds them).
     classes_ : ndarray
         The estimator's classes, for a classifier.
+
+    Examples
+    --------
+    >>> from mlpcore import LogisticRegression, Standardized, datasets
+    >>> X, y = datasets.blobs(n_samples=60, centers=3, random_state=0)
+    >>> X = X * [1.0, 100.0]  # features of very different scales
+    >>> model = Standardized(LogisticRegression()).fit(X, y)
+    >>> model.score(X, y), model.scaler_.mean_.round(1).tolist()
+    (1.0, [-0.1, -187.0])
     """
 
     _constraints = {"estimator": [_MlpcoreEstimator()], "target": ["boolean"]}
