@@ -496,6 +496,11 @@ def fit(model, X, y, sample_weight, *, incremental, classes=None):
     epochs = 1 if incremental else int(model.max_epochs)
     model._stop_reason = None
     converged = SOLVERS[model.solver](model, data, epochs)
+    conclude(model, converged, epochs, incremental=incremental)
+
+
+def conclude(model, converged, epochs, *, incremental=False):
+    """converged_ set, and a ConvergenceWarning when a fit ended before its goal."""
     reason = model.__dict__.pop("_stop_reason", None)
     model.converged_ = converged
     if not converged and not incremental:
@@ -689,6 +694,21 @@ def lbfgs(model, data, epochs) -> bool:
     gradient component (scikit-learn's pgtol)."""
     _require_finite(data)
     trainer = make_trainer(model, data, 0.0)
+
+    def objective(coef_grads, intercept_grads):
+        return trainer.loss_and_gradient(data.X, data.target, data.weights_arg, coef_grads,
+                                         intercept_grads)
+
+    return lbfgs_loop(model, objective, epochs,
+                      scale_of=lambda start: _loss_scale(model, data, start),
+                      refuse_overflow=lambda loss: _refuse_overflow(model, loss, data))
+
+
+def lbfgs_loop(model, objective, epochs, *, scale_of, refuse_overflow) -> bool:
+    """The L-BFGS iterations of lbfgs on objective(coef_grads, intercept_grads), which
+    returns the objective at the model's current weights and writes its gradient (the
+    compiled trainer's, or mlpcore.distributed's sum over chunks); scale_of(start_loss)
+    is _loss_scale, refuse_overflow(loss) _refuse_overflow on the data."""
     params = [*model._weights, *model._biases]
     grads = [np.empty_like(a) for a in params]
     sizes = np.cumsum([0] + [a.size for a in params])
@@ -698,16 +718,15 @@ def lbfgs(model, data, epochs) -> bool:
     def fun(x):
         for a, lo, hi in zip(params, sizes[:-1], sizes[1:]):
             a.reshape(-1)[...] = x[lo:hi]
-        loss = trainer.loss_and_gradient(data.X, data.target, data.weights_arg,
-                                         grads[:n_layers], grads[n_layers:])
+        loss = objective(grads[:n_layers], grads[n_layers:])
         g = np.concatenate([a.reshape(-1) for a in grads]).astype(np.float64)
         last.update(x=x.copy(), g=g)
         return loss, g
 
     started = time.perf_counter()
     start_loss, start_grad = fun(_flat(params))
-    _refuse_overflow(model, start_loss if np.isfinite(start_grad).all() else np.inf, data)
-    scale = _loss_scale(model, data, start_loss)
+    refuse_overflow(start_loss if np.isfinite(start_grad).all() else np.inf)
+    scale = scale_of(start_loss)
 
     def record(x, f):
         """One accepted step as an epoch of history_ (the line search chooses the
