@@ -17,7 +17,7 @@ def modules_after(statement):
 
 def test_import_mlpcore_loads_no_heavy_library():
     loaded = modules_after("import mlpcore")
-    for heavy in ("sklearn", "scipy", "pandas", "matplotlib", "torch"):
+    for heavy in ("sklearn", "scipy", "pandas", "matplotlib", "torch", "dask", "distributed"):
         assert heavy not in loaded, f"import mlpcore loaded {heavy}"
 
 
@@ -50,3 +50,15 @@ def test_estimators_and_exceptions_are_scikit_learns_when_installed():
     assert mlpcore.ConvergenceWarning is sklearn.exceptions.ConvergenceWarning
     with pytest.raises(sklearn.exceptions.NotFittedError):
         mlpcore.LogisticRegression().predict([[0.0]])
+
+
+def test_mlpcore_distributed_without_dask_names_the_extra():
+    code = ("import sys; sys.modules['dask'] = None; sys.modules['distributed'] = None\n"
+            "import mlpcore\n"
+            "try:\n    import mlpcore.distributed\n"
+            "except ImportError as exc:\n    print('refused:', exc)\n"
+            "else:\n    print('imported')")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.startswith("refused:"), out
+    assert 'pip install "mlpcore[dask]"' in out

@@ -1,0 +1,307 @@
+"""mlpcore.distributed on a LocalCluster: the chunks' sums give one machine's loss,
+gradient and fit (within rounding), bitwise the same for any number of workers and
+after a lost worker; predictions bitwise equal."""
+
+import os
+import warnings
+
+import numpy as np
+import pytest
+
+distributed = pytest.importorskip("distributed")
+da = pytest.importorskip("dask.array")
+
+import mlpcore  # noqa: E402
+from mlpcore import (  # noqa: E402
+    LinearRegression,
+    LogisticRegression,
+    MLPClassifier,
+    MLPRegressor,
+    _training,
+)
+from mlpcore import distributed as md  # noqa: E402
+
+N, D = 800, 12
+CHUNKINGS = {"one": (N,), "even": (200, 200, 200, 200), "uneven": (1, 500, 299)}
+
+
+def _cluster(processes, n_workers=2):
+    return distributed.LocalCluster(n_workers=n_workers, threads_per_worker=1,
+                                    processes=processes, dashboard_address=None,
+                                    silence_logs=50)
+
+
+@pytest.fixture(scope="module")
+def procs():
+    with _cluster(True) as cluster, distributed.Client(cluster) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def threads():
+    with _cluster(False) as cluster, distributed.Client(cluster) as client:
+        yield client
+
+
+@pytest.fixture(scope="module", params=["processes", "threads"])
+def client(request):
+    return request.getfixturevalue("procs" if request.param == "processes" else "threads")
+
+
+def _data():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((N, D))
+    W = rng.standard_normal((D, 3))
+    y = np.argmax(X @ W + rng.standard_normal((N, 3)), axis=1)  # not separable
+    yr = X @ W[:, 0] + 0.3 * rng.standard_normal(N) + 1.0
+    return X, y, yr
+
+
+X, Y, YR = _data()
+
+
+def _dask(a, chunking):
+    rows = CHUNKINGS[chunking]
+    return da.from_array(a, chunks=(rows, *a.shape[1:]))
+
+
+def _max_difference(a, b):
+    """The largest difference of the weights and biases, relative to 1 or their size."""
+    pairs = zip([*a._weights, *a._biases], [*b._weights, *b._biases])
+    return max(float(np.abs(u - v).max()) / max(1.0, float(np.abs(u).max())) for u, v in pairs)
+
+
+def _fit_quietly(model, *args, **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", mlpcore.ConvergenceWarning)
+        if kwargs.pop("distributed", False):
+            return md.fit(model, *args, **kwargs)
+        return model.fit(*args, **kwargs)
+
+
+# (estimator, target) of the equality tests, with a chunking each
+CASES = {
+    "logistic-gd": (lambda: LogisticRegression(solver="gd", max_epochs=50, tol=None), Y,
+                    "uneven"),
+    "logistic-gd-tol": (lambda: LogisticRegression(solver="gd", max_epochs=50, tol=0.05),
+                        Y, "even"),
+    "logistic-lbfgs": (lambda: LogisticRegression(solver="lbfgs", max_epochs=50, tol=None,
+                                                  weight_decay=1e-3), Y, "even"),
+    "linear-gd": (lambda: LinearRegression(
+        solver="gd", max_epochs=50, tol=None, momentum=0.5, nesterov=True,
+        weight_decay=1e-3, average=10, schedule="invscaling", power_t=0.1), YR, "one"),
+    "linear-lbfgs": (lambda: LinearRegression(solver="lbfgs", max_epochs=50, tol=None), YR,
+                     "uneven"),
+    "mlpc-lbfgs": (lambda: MLPClassifier((8,), solver="lbfgs", max_epochs=50, tol=None,
+                                         random_state=0), Y, "uneven"),
+    "mlpc-gd": (lambda: MLPClassifier((8,), activation="tanh", solver="gd", momentum=0.9,
+                                      max_epochs=50, tol=None, random_state=1), Y, "even"),
+    "mlpr-lbfgs": (lambda: MLPRegressor((8,), solver="lbfgs", max_epochs=50, tol=None,
+                                        random_state=0), YR, "one"),
+}
+
+
+def _local_loss_and_gradient(model, X, y, sample_weight=None):
+    data = _training.prepare_data(model, X, y, sample_weight, first=False, classes=None,
+                                  incremental=False)
+    trainer = _training.make_trainer(model, data, 0.0)
+    gw = [np.empty_like(w) for w in model._weights]
+    gb = [np.empty_like(b) for b in model._biases]
+    loss = trainer.loss_and_gradient(data.X, data.target, data.weights_arg, gw, gb)
+    return loss, gw, gb
+
+
+@pytest.mark.parametrize("case", ["logistic-lbfgs", "linear-gd", "mlpc-lbfgs", "mlpr-lbfgs"])
+@pytest.mark.parametrize("chunking", list(CHUNKINGS))
+def test_loss_and_gradient_equal_one_machines(threads, case, chunking):
+    make, target, _ = CASES[case]
+    model = _fit_quietly(make().set_params(max_epochs=3, weight_decay=1e-2), X, target)
+    sw = np.random.default_rng(1).uniform(0.0, 3.0, N)
+    for weights in (None, sw):
+        loss, gw, gb = md.loss_and_gradient(model, _dask(X, chunking), _dask(target, chunking),
+                                            client=threads, sample_weight=weights)
+        ref_loss, ref_w, ref_b = _local_loss_and_gradient(model, X, target, weights)
+        assert abs(loss - ref_loss) <= 1e-12 * abs(ref_loss)
+        for got, ref in zip([*gw, *gb], [*ref_w, *ref_b]):
+            assert got.shape == ref.shape
+            assert np.abs(got - ref).max() <= 1e-12 * np.abs(ref).max(), (
+                np.abs(got - ref).max())
+
+
+def test_loss_and_gradient_on_process_workers_with_numpy_and_the_current_client(procs):
+    model = _fit_quietly(MLPClassifier((8,), solver="lbfgs", max_epochs=3, random_state=0),
+                         X, Y)
+    with procs.as_current():
+        loss, gw, gb = md.loss_and_gradient(model, X, Y)
+    ref_loss, ref_w, ref_b = _local_loss_and_gradient(model, X, Y)
+    assert abs(loss - ref_loss) <= 1e-12 * ref_loss
+    for got, ref in zip([*gw, *gb], [*ref_w, *ref_b]):
+        assert np.abs(got - ref).max() <= 1e-12 * np.abs(ref).max()
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_fit_equals_one_machines_fit(threads, case):
+    make, target, chunking = CASES[case]
+    local = _fit_quietly(make(), X, target)
+    dist = _fit_quietly(make(), _dask(X, chunking), _dask(target, chunking), client=threads,
+                        distributed=True)
+    assert dist.n_iter_ == local.n_iter_ and dist.t_ == local.t_
+    assert dist.converged_ == local.converged_
+    assert _max_difference(local, dist) <= 1e-10, _max_difference(local, dist)
+    for key in ("loss", "grad_norm", "learning_rate"):  # within 1e-10 of their largest
+        ref = np.asarray(local.history_[key])
+        np.testing.assert_allclose(dist.history_[key], ref, rtol=0,
+                                   atol=1e-10 * max(np.abs(ref).max(), 1e-300))
+    assert len(dist.history_["seconds"]) == dist.n_iter_
+    np.testing.assert_allclose(dist.predict(X), local.predict(X), rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("case", ["logistic-gd", "linear-lbfgs", "mlpc-lbfgs"])
+def test_fit_on_process_workers_equals_one_machines_fit(procs, case):
+    make, target, chunking = CASES[case]
+    local = _fit_quietly(make(), X, target)
+    dist = _fit_quietly(make(), _dask(X, chunking), _dask(target, chunking), client=procs,
+                        distributed=True)
+    assert dist.n_iter_ == local.n_iter_
+    assert _max_difference(local, dist) <= 1e-10, _max_difference(local, dist)
+
+
+def test_numpy_inputs_with_sample_and_balanced_class_weights(procs):
+    sw = np.random.default_rng(2).uniform(0.0, 2.0, N)
+    make = lambda: LogisticRegression(solver="lbfgs", max_epochs=50, tol=None,  # noqa: E731
+                                      class_weight="balanced", weight_decay=1e-3)
+    keep = Y != 2
+    Xb, yb, swb = X[keep], Y[keep], sw[keep]  # unequal class counts
+    local = _fit_quietly(make(), Xb, yb, sample_weight=swb)
+    dist = _fit_quietly(make(), Xb, yb, sample_weight=swb, client=procs, distributed=True)
+    assert _max_difference(local, dist) <= 1e-10, _max_difference(local, dist)
+    np.testing.assert_array_equal(dist.classes_, local.classes_)
+
+
+def test_one_and_two_workers_give_bitwise_the_same_fit(procs):
+    make, target, _ = CASES["mlpc-lbfgs"]
+    two = _fit_quietly(make().set_params(max_epochs=15), _dask(X, "uneven"),
+                       _dask(target, "uneven"), client=procs, distributed=True)
+    with _cluster(False, n_workers=1) as cluster, distributed.Client(cluster) as one_client:
+        one = _fit_quietly(make().set_params(max_epochs=15), _dask(X, "uneven"),
+                           _dask(target, "uneven"), client=one_client, distributed=True)
+    for a, b in zip([*one._weights, *one._biases], [*two._weights, *two._biases]):
+        np.testing.assert_array_equal(a, b)
+    assert one.history_["loss"] == two.history_["loss"]
+
+
+@pytest.mark.parametrize("inputs", ["dask", "numpy"])
+def test_a_worker_killed_during_a_fit_gives_bitwise_the_same_result(procs, monkeypatch,
+                                                                     inputs):
+    make, target, _ = CASES["mlpc-lbfgs"]
+    data = ((_dask(X, "even"), _dask(target, "even")) if inputs == "dask" else (X, target))
+    reference = _fit_quietly(make().set_params(max_epochs=12), *data, client=procs,
+                             distributed=True)
+    victim = sorted(procs.scheduler_info()["workers"])[0]
+    calls, step = [], md._Chunks.loss_and_gradient
+
+    def killing_step(self, weights, biases):
+        calls.append(1)
+        if len(calls) == 4:  # after the first steps, while the chunks live on the workers
+            try:
+                procs.run(os._exit, 1, workers=[victim])
+            except Exception:  # the worker may be gone before it answers  # noqa: BLE001
+                pass
+        return step(self, weights, biases)
+
+    monkeypatch.setattr(md._Chunks, "loss_and_gradient", killing_step)
+    again = _fit_quietly(make().set_params(max_epochs=12), *data, client=procs,
+                         distributed=True)
+    assert len(calls) > 4
+    procs.wait_for_workers(2, timeout=60)
+    assert victim not in procs.scheduler_info()["workers"]  # it did die (and was replaced)
+    for a, b in zip([*reference._weights, *reference._biases],
+                    [*again._weights, *again._biases]):
+        np.testing.assert_array_equal(a, b)
+    assert reference.history_["loss"] == again.history_["loss"]
+
+
+def test_predictions_are_bitwise_one_machines(client):
+    clf = _fit_quietly(MLPClassifier((8,), solver="lbfgs", max_epochs=20, random_state=0),
+                       X, Y)
+    reg = _fit_quietly(LinearRegression(solver="gd", max_epochs=20), X, np.c_[YR, -YR])
+    for chunking in CHUNKINGS:
+        Xd = _dask(X, chunking)
+        labels = md.predict(clf, Xd)
+        assert isinstance(labels, da.Array)
+        np.testing.assert_array_equal(labels.compute(scheduler=client.get), clf.predict(X))
+        np.testing.assert_array_equal(
+            md.predict_proba(clf, Xd).compute(scheduler=client.get), clf.predict_proba(X))
+        np.testing.assert_array_equal(md.predict(reg, Xd).compute(scheduler=client.get),
+                                      reg.predict(X))
+    np.testing.assert_array_equal(md.predict(clf, X).compute(scheduler=client.get),
+                                  clf.predict(X))
+
+
+def test_the_drivers_thread_count_is_unchanged(client):
+    before = mlpcore.get_num_threads()
+    target = 1 if before > 1 else 2
+    mlpcore.set_num_threads(target)
+    try:
+        make, y, chunking = CASES["mlpc-lbfgs"]
+        _fit_quietly(make().set_params(max_epochs=3), _dask(X, chunking), _dask(y, chunking),
+                     client=client, distributed=True, threads_per_task=3)
+        assert mlpcore.get_num_threads() == target
+    finally:
+        mlpcore.set_num_threads(before)
+
+
+def _threads_in_task(n, token):
+    with md._task_threads(n, token):
+        return mlpcore.get_num_threads()
+
+
+def test_process_workers_run_the_kernels_with_threads_per_task(procs, threads):
+    token = md._PROCESS_TOKEN
+    before_task = procs.run(mlpcore.get_num_threads)
+    assert procs.submit(_threads_in_task, 3, token, pure=False).result() == 3
+    assert procs.run(mlpcore.get_num_threads) == before_task  # restored after the task
+    # a thread of the driver's process leaves the process-wide count alone
+    before = mlpcore.get_num_threads()
+    assert threads.submit(_threads_in_task, before + 1, token, pure=False).result() == before
+
+
+def test_a_worker_with_another_mlpcore_version_is_refused(procs, monkeypatch):
+    monkeypatch.setattr(md, "_version", lambda: "0.0.0-driver")
+    with pytest.raises(RuntimeError, match="driver runs mlpcore 0.0.0-driver"):
+        md.loss_and_gradient(_fit_quietly(LogisticRegression(max_epochs=2), X, Y), X, Y,
+                             client=procs)
+
+
+def test_only_the_gradient_strategy_is_offered(threads):
+    for strategy in ("sync_sgd", "average"):
+        with pytest.raises(ValueError, match=r"implemented so far are \['gradient'\]"):
+            md.fit(LogisticRegression(solver="gd"), X, Y, client=threads, strategy=strategy)
+    with pytest.raises(ValueError, match=r"strategies \['gradient'\] so far"):
+        md.fit(MLPClassifier(solver="adam"), X, Y, client=threads)
+    with pytest.raises(ValueError, match="needs solver 'gd' or 'lbfgs'"):
+        md.fit(LogisticRegression(solver="sgd"), X, Y, client=threads, strategy="gradient")
+    assert md.STRATEGIES == ("gradient",)
+
+
+def test_a_failed_fit_leaves_the_estimator_as_it_was(threads):
+    model = LogisticRegression(solver="gd", max_epochs=5)
+    bad = X.copy()
+    bad[10, 3] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        md.fit(model, _dask(bad, "even"), _dask(Y, "even"), client=threads)
+    assert not hasattr(model, "coef_")
+
+
+def test_tasks_do_not_write_into_their_inputs(threads):
+    make, target, chunking = CASES["linear-gd"]
+    Xc, yc = X.copy(), target.copy()
+    model = _fit_quietly(make(), _dask(Xc, chunking), _dask(yc, chunking), client=threads,
+                         distributed=True)
+    state = {k: v.copy() for k, v in zip(("w", "b"), (model._weights[0], model._biases[0]))}
+    md.loss_and_gradient(model, Xc, yc, client=threads)
+    md.predict(model, Xc).compute(scheduler=threads.get)
+    np.testing.assert_array_equal(Xc, X)
+    np.testing.assert_array_equal(yc, target)
+    np.testing.assert_array_equal(model._weights[0], state["w"])
+    np.testing.assert_array_equal(model._biases[0], state["b"])
