@@ -197,6 +197,7 @@ def test_a_worker_killed_during_a_fit_gives_bitwise_the_same_result(procs, monke
     data = ((_dask(X, "even"), _dask(target, "even")) if inputs == "dask" else (X, target))
     reference = _fit_quietly(make().set_params(max_epochs=12), *data, client=procs,
                              distributed=True)
+    procs.wait_for_workers(2, timeout=60)  # the worker an earlier case killed is back
     victim = sorted(procs.scheduler_info()["workers"])[0]
     calls, step = [], md._Chunks.loss_and_gradient
 
