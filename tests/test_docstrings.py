@@ -2,8 +2,9 @@
 
 Public names: ``mlpcore.__all__`` (but the submodules, ``__version__`` and the two exception
 classes that are scikit-learn's own where it is installed), ``mlpcore.kernels.__all__``,
-``mlpcore.reference.__all__``, ``mlpcore.features.__all__``, ``mlpcore.datasets.__all__`` and
-``mlpcore.plot.__all__``, constants aside. Each docstring must have a one-line summary, a
+``mlpcore.reference.__all__``, ``mlpcore.features.__all__``, ``mlpcore.datasets.__all__``,
+``mlpcore.plot.__all__`` and, where Dask is installed, ``mlpcore.distributed.__all__``;
+constants aside. Each docstring must have a one-line summary, a
 Parameters section naming exactly the parameters of the signature, a Returns section (functions
 that return something), an Attributes section naming every fitted attribute (estimators and
 transformers) and an Examples section; every kernel's docstring states its tolerance against
@@ -17,6 +18,7 @@ the docstrings), with ``np`` (NumPy) as the only predefined name.
 
 import doctest
 import importlib
+import importlib.util
 import inspect
 import pydoc
 import re
@@ -28,7 +30,8 @@ import pytest
 
 import mlpcore
 
-SUBMODULES = ("kernels", "reference", "features", "datasets", "plot")
+SUBMODULES = ("kernels", "reference", "features", "datasets", "plot",
+              *(("distributed",) if importlib.util.find_spec("distributed") else ()))
 # scikit-learn's own classes where it is installed (mlpcore re-exports them): their docstrings
 # are scikit-learn's.
 FOREIGN = {"ConvergenceWarning", "NotFittedError"}

@@ -499,20 +499,55 @@ def _as_dask_meta(X):
 
 def fit(estimator, X, y, *, client=None, strategy="auto", sample_weight=None, classes=None,
         threads_per_task=1, verbose=False):
-    """Fits estimator on the rows of X and y spread over a Dask cluster; returns it.
+    """Fit estimator on the rows of X and y spread over a Dask cluster.
 
-    X, y (and sample_weight): dask arrays chunked along rows, or NumPy arrays (split
-    into one chunk per worker). client: a distributed.Client, by default the current
-    one (distributed.get_client()). strategy: "auto" or "gradient" (the strategies
-    implemented so far; "gradient" for solver "gd" and "lbfgs"): the driver holds the
-    weights and steps on the sum of the chunks' gradients, as described in the
-    module's docstring. classes: all the labels of a classifier (else those of y,
-    computed first). threads_per_task: the threads of the kernels in a worker process.
-    verbose: a progress line per epoch, as fit(verbose=True) prints.
+    The driver holds the weights and steps on the sum of the chunks' gradients, as the
+    module's notes describe; the result equals ``estimator.fit(X, y)`` on one machine
+    up to rounding (the notes give the measured differences). Like fit, it is a
+    transaction: an exception leaves the estimator as it was.
 
-    The result equals estimator.fit(X, y) on one machine up to rounding (see the
-    module's docstring for the measured differences). Like fit, it is a transaction:
-    an exception leaves the estimator as it was."""
+    Parameters
+    ----------
+    estimator : LogisticRegression, LinearRegression, MLPClassifier or MLPRegressor
+        With ``solver="gd"`` or ``"lbfgs"``.
+    X : dask array or ndarray (n_samples, n_features)
+        Chunked along rows; a NumPy array is split into one chunk per worker.
+    y : dask array or ndarray (n_samples,) or (n_samples, n_outputs)
+        Chunked as X.
+    client : distributed.Client, optional
+        By default the current one (``distributed.get_client()``).
+    strategy : {"auto", "gradient"}, default "auto"
+        The strategies implemented so far; "auto" is "gradient" for "gd" and "lbfgs".
+    sample_weight : dask array or ndarray (n_samples,), optional
+    classes : array-like, optional
+        All the labels of a classifier (else those of y, computed first).
+    threads_per_task : int, default 1
+        The threads of the kernels in a worker process.
+    verbose : bool, default False
+        A progress line per epoch, as ``fit`` with ``verbose=True`` prints.
+
+    Returns
+    -------
+    estimator
+        The estimator, fitted.
+
+    Examples
+    --------
+    >>> import dask.array as da
+    >>> from distributed import Client, LocalCluster
+    >>> import mlpcore
+    >>> from mlpcore import distributed as md
+    >>> cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+    ...                        dashboard_address=None)
+    >>> client = Client(cluster)
+    >>> X, y = mlpcore.datasets.blobs(600, centers=3, random_state=0)
+    >>> Xd, yd = da.from_array(X, chunks=200), da.from_array(y, chunks=200)
+    >>> model = md.fit(mlpcore.LogisticRegression(solver="lbfgs"), Xd, yd, client=client)
+    >>> local = mlpcore.LogisticRegression(solver="lbfgs").fit(X, y)
+    >>> bool(abs(model.coef_ - local.coef_).max() < 1e-10)
+    True
+    >>> client.close(); cluster.close()
+    """
     client = _get_client(client)
     estimator._validate_params()
     strategy = _refuse(estimator, strategy)
@@ -665,13 +700,48 @@ def _gradient_descent(model, chunks, epochs):
 
 
 def loss_and_gradient(estimator, X, y, *, client=None, sample_weight=None):
-    """(loss, coef_grads, intercept_grads) of a fitted estimator at its current weights
-    on (X, y), as one machine computes them on all of X: loss = sum_i w_i loss_i /
-    sum_i w_i + (weight_decay / 2) ||W||^2, and its gradient with respect to each
-    layer's weights (n_in, n_out) (coef_grads, the shapes of coefs_; for a linear
-    model, coef_.T) and biases (intercept_grads; zeros without an intercept). Each
-    chunk sums its rows with the compiled kernels; the driver adds the sums in chunk
-    order. Within 1e-15 (relative) of the one-machine values in float64."""
+    """The loss and its gradient at a fitted estimator's weights, over all of (X, y).
+
+    As one machine computes them on all of X: loss = sum_i w_i loss_i / sum_i w_i +
+    (weight_decay / 2) ||W||^2. Each chunk sums its rows with the compiled kernels; the
+    driver adds the sums in chunk order. Within 1e-15 (relative) of the one-machine
+    values in float64.
+
+    Parameters
+    ----------
+    estimator : fitted LogisticRegression, LinearRegression, MLPClassifier or MLPRegressor
+    X : dask array or ndarray (n_samples, n_features)
+    y : dask array or ndarray (n_samples,) or (n_samples, n_outputs)
+    client : distributed.Client, optional
+        By default the current one.
+    sample_weight : dask array or ndarray (n_samples,), optional
+
+    Returns
+    -------
+    loss : float
+    coef_grads : list of ndarray
+        The gradient with respect to each layer's weights (n_in, n_out): the shapes of
+        ``coefs_`` (for a linear model, of ``coef_.T``).
+    intercept_grads : list of ndarray
+        The gradient with respect to each layer's biases (zeros without an intercept).
+
+    Examples
+    --------
+    >>> import dask.array as da
+    >>> from distributed import Client, LocalCluster
+    >>> import mlpcore
+    >>> from mlpcore import distributed as md
+    >>> cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+    ...                        dashboard_address=None)
+    >>> client = Client(cluster)
+    >>> X, y = mlpcore.datasets.blobs(600, centers=3, random_state=0)
+    >>> Xd, yd = da.from_array(X, chunks=200), da.from_array(y, chunks=200)
+    >>> model = mlpcore.LogisticRegression(max_epochs=5).fit(X, y)
+    >>> loss, coef_grads, intercept_grads = md.loss_and_gradient(model, Xd, yd, client=client)
+    >>> [g.shape for g in coef_grads], [g.shape for g in intercept_grads]
+    ([(2, 3)], [(3,)])
+    >>> client.close(); cluster.close()
+    """
     from ._validation import check_is_fitted
 
     client = _get_client(client)
@@ -713,12 +783,68 @@ def _predict(estimator, X, method):
 
 
 def predict(estimator, X):
-    """estimator.predict over the blocks of X (a dask array chunked along rows, or a
-    NumPy array): a lazy dask array, bitwise equal to estimator.predict(X)."""
+    """estimator.predict over the blocks of X, as a lazy dask array.
+
+    Parameters
+    ----------
+    estimator : fitted mlpcore estimator
+    X : dask array or ndarray (n_samples, n_features)
+        Chunked along rows (a NumPy array becomes one chunk).
+
+    Returns
+    -------
+    dask array (n_samples,) or (n_samples, n_outputs)
+        Bitwise equal to ``estimator.predict(X)``.
+
+    Examples
+    --------
+    >>> import dask.array as da
+    >>> from distributed import Client, LocalCluster
+    >>> import mlpcore
+    >>> from mlpcore import distributed as md
+    >>> cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+    ...                        dashboard_address=None)
+    >>> client = Client(cluster)
+    >>> X, y = mlpcore.datasets.blobs(600, centers=3, random_state=0)
+    >>> Xd, yd = da.from_array(X, chunks=200), da.from_array(y, chunks=200)
+    >>> model = mlpcore.LogisticRegression().fit(X, y)
+    >>> labels = md.predict(model, Xd)
+    >>> bool((labels.compute() == model.predict(X)).all())
+    True
+    >>> client.close(); cluster.close()
+    """
     return _predict(estimator, X, "predict")
 
 
 def predict_proba(estimator, X):
-    """estimator.predict_proba over the blocks of X: a lazy dask array, bitwise equal to
-    estimator.predict_proba(X)."""
+    """estimator.predict_proba over the blocks of X, as a lazy dask array.
+
+    Parameters
+    ----------
+    estimator : fitted classifier with predict_proba
+    X : dask array or ndarray (n_samples, n_features)
+        Chunked along rows (a NumPy array becomes one chunk).
+
+    Returns
+    -------
+    dask array (n_samples, n_classes)
+        Bitwise equal to ``estimator.predict_proba(X)``.
+
+    Examples
+    --------
+    >>> import dask.array as da
+    >>> from distributed import Client, LocalCluster
+    >>> import mlpcore
+    >>> from mlpcore import distributed as md
+    >>> cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+    ...                        dashboard_address=None)
+    >>> client = Client(cluster)
+    >>> X, y = mlpcore.datasets.blobs(600, centers=3, random_state=0)
+    >>> Xd, yd = da.from_array(X, chunks=200), da.from_array(y, chunks=200)
+    >>> model = mlpcore.LogisticRegression().fit(X, y)
+    >>> proba = md.predict_proba(model, Xd)
+    >>> proba.shape, bool((proba.compute() == model.predict_proba(X)).all())
+    ((600, 3), True)
+    >>> client.close(); cluster.close()
+    """
     return _predict(estimator, X, "predict_proba")
