@@ -240,7 +240,7 @@ def digits_split():
 
 
 def test_logistic_regression_on_digits_matches_scikit_learn():
-    from sklearn.linear_model import LogisticRegression as SkLogistic
+    SkLogistic = pytest.importorskip("sklearn.linear_model").LogisticRegression
 
     Xtr, Xte, ytr, yte = digits_split()
     ours = LogisticRegression(solver="sgd", max_epochs=100, random_state=0).fit(Xtr, ytr)
@@ -249,7 +249,7 @@ def test_logistic_regression_on_digits_matches_scikit_learn():
 
 
 def test_mlp_classifier_on_digits_matches_scikit_learn():
-    from sklearn.neural_network import MLPClassifier as SkMLP
+    SkMLP = pytest.importorskip("sklearn.neural_network").MLPClassifier
 
     Xtr, Xte, ytr, yte = digits_split()
     ours = MLPClassifier((100,), random_state=0).fit(Xtr, ytr)

@@ -2,6 +2,7 @@
 
 import os
 import pathlib
+import re
 import subprocess
 import sys
 
@@ -18,8 +19,19 @@ EXPECTED = {
 }
 
 
+def skip_without_libraries_of(code):
+    """Skips where a block needs an optional library that is not installed: matplotlib for
+    mlpcore.plot (the [plot] extra), scikit-learn and PyTorch, whose claims some pages check."""
+    if re.search(r"^(from mlpcore import .*\bplot\b|import matplotlib|from matplotlib)", code, re.M):
+        pytest.importorskip("matplotlib")
+    for library in ("sklearn", "torch"):
+        if re.search(rf"^\s*(import|from) {library}\b", code, re.M):
+            pytest.importorskip(library)
+
+
 @pytest.mark.parametrize("script", sorted(p.name for p in EXAMPLES.glob("*.py")))
 def test_example_runs(script):
+    skip_without_libraries_of((EXAMPLES / script).read_text())
     # the figures go to the Agg backend, whose plt.show() returns at once
     env = dict(os.environ, MPLBACKEND="Agg")
     result = subprocess.run([sys.executable, str(EXAMPLES / script)], capture_output=True,
@@ -32,8 +44,6 @@ README = EXAMPLES.parent / "README.md"
 
 
 def readme_python_blocks():
-    import re
-
     return re.findall(r"```python\n(.*?)```", README.read_text(), re.S)
 
 
@@ -49,7 +59,9 @@ def run_block(code, folder):
 
 @pytest.mark.parametrize("index", range(len(readme_python_blocks())))
 def test_readme_python_block_runs(index, tmp_path):
-    result = run_block(readme_python_blocks()[index], tmp_path)
+    code = readme_python_blocks()[index]
+    skip_without_libraries_of(code)
+    result = run_block(code, tmp_path)
     assert result.returncode == 0, result.stderr
 
 
@@ -58,7 +70,6 @@ DOCS = EXAMPLES.parent / "docs"
 
 def docs_python_blocks():
     """(page, code) of every ``.. code-block:: python`` of the documentation's pages."""
-    import re
     import textwrap
 
     blocks = []
@@ -72,10 +83,7 @@ def docs_python_blocks():
 @pytest.mark.parametrize("page, code", docs_python_blocks(),
                          ids=[f"{page}-{i}" for i, (page, _) in enumerate(docs_python_blocks())])
 def test_docs_python_block_runs(page, code, tmp_path):
-    # the pages on scikit-learn and PyTorch check their claims against those libraries
-    for library in ("sklearn", "torch"):
-        if f"import {library}" in code:
-            pytest.importorskip(library)
+    skip_without_libraries_of(code)
     result = run_block(code, tmp_path)
     assert result.returncode == 0, f"a block of docs/{page} failed:\n{code}\n{result.stderr}"
 

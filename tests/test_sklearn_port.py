@@ -127,20 +127,24 @@ import re
 import sys
 import warnings
 
-import joblib
 import numpy as np
 import pytest
-from scipy import linalg
-from sklearn.datasets import (
+
+# scikit-learn's own tests, on its data sets and with its helpers: they need scikit-learn (and
+# joblib and scipy, which it depends on).
+pytest.importorskip("sklearn")
+import joblib  # noqa: E402
+from scipy import linalg  # noqa: E402
+from sklearn.datasets import (  # noqa: E402
     load_digits,
     load_iris,
     make_classification,
     make_regression,
 )
-from sklearn.metrics import roc_auc_score
-from sklearn.preprocessing import LabelEncoder, MinMaxScaler, StandardScaler, add_dummy_feature, scale
-from sklearn.utils import check_random_state
-from sklearn.utils._testing import (
+from sklearn.metrics import roc_auc_score  # noqa: E402
+from sklearn.preprocessing import LabelEncoder, MinMaxScaler, StandardScaler, add_dummy_feature, scale  # noqa: E402
+from sklearn.utils import check_random_state  # noqa: E402
+from sklearn.utils._testing import (  # noqa: E402
     assert_allclose,
     assert_almost_equal,
     assert_array_almost_equal,
@@ -148,8 +152,8 @@ from sklearn.utils._testing import (
     ignore_warnings,
 )
 
-import mlpcore
-from mlpcore import (
+import mlpcore  # noqa: E402
+from mlpcore import (  # noqa: E402
     ConvergenceWarning,
     LinearRegression,
     LogisticRegression,

@@ -1,6 +1,7 @@
 // Activations, softmax, losses and the dense layer.
 #include <cmath>
 #include <optional>
+#include <tuple>
 
 #include "common.hpp"
 #include "mlpcore/nn.hpp"
@@ -245,7 +246,10 @@ std::pair<double, py::array> pair_loss_py(bool perceptron, py::handle y_obj, py:
 py::array linear_forward_py(py::handle x_obj, py::handle w_obj, py::handle b_obj,
                             py::handle act_obj, py::handle out_obj) {
   const char* kernel = "linear_forward";
-  auto [x, w] = chained_matrices(kernel, "x", "w", x_obj, w_obj);
+  // Named arrays, not a structured binding: the lambdas below capture them, which C++17
+  // does not allow for bindings (Clang before 16 refuses it).
+  py::array x, w;
+  std::tie(x, w) = chained_matrices(kernel, "x", "w", x_obj, w_obj);
   Activation act = parse_activation(kernel, act_obj);
   const int64_t n = x.shape(0), k = w.shape(1);
   std::optional<py::array> b;  // a default py::array is an empty array, not "none"
@@ -286,7 +290,10 @@ bool wanted(const char* kernel, const char* name, py::handle obj) {
 py::tuple linear_backward_py(py::handle x_obj, py::handle w_obj, py::handle dz_obj,
                              py::handle dx_obj, py::handle dw_obj, py::handle db_obj) {
   const char* kernel = "linear_backward";
-  auto [x, w] = chained_matrices(kernel, "x", "w", x_obj, w_obj);
+  // Named arrays, not a structured binding: the lambdas below capture them, which C++17
+  // does not allow for bindings (Clang before 16 refuses it).
+  py::array x, w;
+  std::tie(x, w) = chained_matrices(kernel, "x", "w", x_obj, w_obj);
   py::array dz = element_strides(float_input(kernel, "dz", dz_obj, x));
   require_same_dtype(kernel, {{"x", &x}, {"dz", &dz}});
   const int64_t n = x.shape(0), d = x.shape(1), k = w.shape(1);

@@ -18,6 +18,8 @@ static std::string compiler() {
   return "clang " __clang_version__;
 #elif defined(__GNUC__)
   return "gcc " __VERSION__;
+#elif defined(_MSC_VER)
+  return "msvc " + std::to_string(_MSC_FULL_VER);
 #else
   return "unknown";
 #endif
@@ -118,8 +120,10 @@ Examples
         py::dict info;
         info["version"] = MLPCORE_VERSION;
         info["compiler"] = compiler();
-        #ifdef __clang__
+#if defined(__clang__)
         info["openmp"] = "OpenMP " + std::to_string(_OPENMP) + " (libomp)";
+#elif defined(_MSC_VER)
+        info["openmp"] = "OpenMP " + std::to_string(_OPENMP) + " (vcomp)";
 #else
         info["openmp"] = "OpenMP " + std::to_string(_OPENMP) + " (libgomp)";
 #endif

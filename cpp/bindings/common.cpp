@@ -1,6 +1,7 @@
 #include "common.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <sstream>
 #include <stdexcept>
 
@@ -149,7 +150,8 @@ py::array allocate(const char* kernel, const char* name, const py::dtype& dtype,
     if (dim < 0) fail<py::value_error>(kernel, std::string(name) + " would have a negative "
                                                    "dimension in shape " + shape_string(shape));
     if (dim == 0) return py::array(dtype, shape);  // empty: nothing to allocate
-    if (!overflow && __builtin_mul_overflow(bytes, dim, &bytes)) overflow = true;
+    if (overflow || dim > INT64_MAX / bytes) overflow = true;  // bytes, dim > 0
+    else bytes *= dim;
   }
   if (overflow)
     fail<std::overflow_error>(kernel, std::string(name) + " would have shape " +

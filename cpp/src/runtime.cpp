@@ -1,7 +1,12 @@
 #include "mlpcore/runtime.hpp"
 
 #include <omp.h>
+#if !defined(_WIN32)
 #include <pthread.h>
+#endif
+#if defined(_MSC_VER) && !defined(__clang__) && defined(_M_X64)
+#include <intrin.h>
+#endif
 
 #include <atomic>
 #include <chrono>
@@ -31,8 +36,36 @@ bool isa_from_name(const char* name, Isa* isa) {
   return false;
 }
 
+#if defined(_MSC_VER) && !defined(__clang__) && defined(_M_X64) && defined(MLPCORE_HAVE_X86_KERNELS)
+namespace {
+// MSVC has no __builtin_cpu_supports: CPUID for the instructions, XGETBV for the
+// operating system saving the AVX (and AVX-512) registers.
+bool bit(int word, int n) { return (word >> n) & 1; }
+bool msvc_supports(Isa isa) {
+  int info[4];
+  __cpuid(info, 0);
+  if (info[0] < 7) return false;
+  __cpuid(info, 1);
+  const bool fma = bit(info[2], 12), osxsave = bit(info[2], 27);
+  if (!fma || !osxsave) return false;
+  const unsigned long long xcr0 = _xgetbv(0);
+  if ((xcr0 & 0x6) != 0x6) return false;  // SSE and AVX state
+  __cpuidex(info, 7, 0);
+  const bool avx2 = bit(info[1], 5), avx512f = bit(info[1], 16), avx512dq = bit(info[1], 17);
+  switch (isa) {
+    case Isa::generic: return true;
+    case Isa::avx2: return avx2;
+    case Isa::avx512: return avx512f && avx512dq && (xcr0 & 0xE0) == 0xE0;  // opmask, ZMM state
+  }
+  return false;
+}
+}  // namespace
+#endif
+
 bool isa_supported(Isa isa) {
-#if defined(__x86_64__) && defined(MLPCORE_HAVE_X86_KERNELS)
+#if defined(_MSC_VER) && !defined(__clang__) && defined(_M_X64) && defined(MLPCORE_HAVE_X86_KERNELS)
+  return msvc_supports(isa);
+#elif defined(__x86_64__) && defined(MLPCORE_HAVE_X86_KERNELS)
   __builtin_cpu_init();
   switch (isa) {
     case Isa::generic: return true;
@@ -73,8 +106,10 @@ std::atomic<int> g_threads{0};  // 0: not set, use omp_get_max_threads()
 // first parallel region with more than one thread. Such a child runs every kernel on
 // its calling thread (fork-start pools, joblib's multiprocessing backend).
 std::atomic<bool> g_forked{false};
+#if !defined(_WIN32)  // no fork() on Windows
 void on_fork_child() { g_forked.store(true, std::memory_order_relaxed); }
 const int g_atfork_registered = pthread_atfork(nullptr, nullptr, on_fork_child);
+#endif
 
 }  // namespace
 

@@ -9,6 +9,7 @@
 #include "mlpcore/nn.hpp"
 #include "mlpcore/optim.hpp"
 #include "mlpcore/runtime.hpp"
+#include "portable.hpp"
 
 using namespace mlpcore;
 
@@ -144,7 +145,29 @@ static void test_adam() {
   check(pa == pb && ma == mb && va == vb, "adam_step across thread counts", 0);
 }
 
+// The 64 x 64-bit product's high half of compilers without a 128-bit integer (the
+// shuffle's uniform_index), against the native one where there is one and against
+// products known by hand everywhere.
+static void test_mulhi64() {
+  const uint64_t max = ~uint64_t(0);
+  check(mulhi64_portable(max, max) == max - 1, "mulhi64 (2^64-1)^2", 0);
+  check(mulhi64_portable(uint64_t(1) << 32, uint64_t(1) << 32) == 1, "mulhi64 2^32 * 2^32", 0);
+  check(mulhi64_portable(max, 12345) == 12344, "mulhi64 (2^64-1) * 12345", 0);
+  check(mulhi64_portable(0x8000000000000000ull, 3) == 1, "mulhi64 2^63 * 3", 0);
+#if defined(__SIZEOF_INT128__)
+  std::mt19937_64 rng(5);
+  int wrong = 0;
+  for (int i = 0; i < 100000; ++i) {
+    const uint64_t a = rng(), b = i % 3 == 0 ? rng() >> (i % 64) : rng();
+    const uint64_t want = uint64_t((static_cast<unsigned __int128>(a) * b) >> 64);
+    wrong += mulhi64_portable(a, b) != want;
+  }
+  check(wrong == 0, "mulhi64 against unsigned __int128", wrong);
+#endif
+}
+
 int main() {
+  test_mulhi64();
   for (Isa isa : {Isa::generic, Isa::avx2, Isa::avx512}) {
     if (!isa_supported(isa)) continue;
     set_active_isa(isa);

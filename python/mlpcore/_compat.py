@@ -47,6 +47,9 @@ except ImportError:  # pragma: no cover - exercised in environments without scik
                 setattr(self, name, value)
             return self
 
+        def __setstate__(self, state):  # as scikit-learn's; the estimators extend it
+            self.__dict__.update(state)
+
         def __repr__(self):
             params = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
             return f"{type(self).__name__}({params})"

@@ -7,7 +7,9 @@
 
 #include <cstdint>
 
-#define MLPCORE_INLINE inline __attribute__((always_inline))
+#include "portable.hpp"
+
+#define MLPCORE_INLINE MLPCORE_ALWAYS_INLINE
 
 namespace mlpcore {
 namespace simd {
@@ -42,7 +44,13 @@ struct F32 {
     s = _mm_add_ss(s, _mm_shuffle_ps(s, s, 1));
     return _mm_cvtss_f32(s);
   }
+#if defined(_MSC_VER) && !defined(__clang__)
+  static MLPCORE_INLINE T fma1(T a, T b, T c) {
+    return _mm_cvtss_f32(_mm_fmadd_ss(_mm_set_ss(a), _mm_set_ss(b), _mm_set_ss(c)));
+  }
+#else
   static MLPCORE_INLINE T fma1(T a, T b, T c) { return __builtin_fmaf(a, b, c); }
+#endif
 };
 
 struct F64 {
@@ -67,7 +75,13 @@ struct F64 {
     s = _mm_add_sd(s, _mm_unpackhi_pd(s, s));
     return _mm_cvtsd_f64(s);
   }
+#if defined(_MSC_VER) && !defined(__clang__)
+  static MLPCORE_INLINE T fma1(T a, T b, T c) {
+    return _mm_cvtsd_f64(_mm_fmadd_sd(_mm_set_sd(a), _mm_set_sd(b), _mm_set_sd(c)));
+  }
+#else
   static MLPCORE_INLINE T fma1(T a, T b, T c) { return __builtin_fma(a, b, c); }
+#endif
 };
 
 }  // namespace

@@ -7,7 +7,9 @@
 
 #include <cstdint>
 
-#define MLPCORE_INLINE inline __attribute__((always_inline))
+#include "portable.hpp"
+
+#define MLPCORE_INLINE MLPCORE_ALWAYS_INLINE
 
 namespace mlpcore {
 namespace simd {
@@ -25,7 +27,13 @@ struct F32 {
   static MLPCORE_INLINE void store(T* p, V v) { _mm512_storeu_ps(p, v); }
   static MLPCORE_INLINE V mul(V a, V b) { return _mm512_mul_ps(a, b); }
   static MLPCORE_INLINE V fmadd(V a, V b, V c) { return _mm512_fmadd_ps(a, b, c); }
+#if defined(_MSC_VER) && !defined(__clang__)
+  static MLPCORE_INLINE T fma1(T a, T b, T c) {
+    return _mm_cvtss_f32(_mm_fmadd_ss(_mm_set_ss(a), _mm_set_ss(b), _mm_set_ss(c)));
+  }
+#else
   static MLPCORE_INLINE T fma1(T a, T b, T c) { return __builtin_fmaf(a, b, c); }
+#endif
 };
 
 struct F64 {
@@ -39,7 +47,13 @@ struct F64 {
   static MLPCORE_INLINE void store(T* p, V v) { _mm512_storeu_pd(p, v); }
   static MLPCORE_INLINE V mul(V a, V b) { return _mm512_mul_pd(a, b); }
   static MLPCORE_INLINE V fmadd(V a, V b, V c) { return _mm512_fmadd_pd(a, b, c); }
+#if defined(_MSC_VER) && !defined(__clang__)
+  static MLPCORE_INLINE T fma1(T a, T b, T c) {
+    return _mm_cvtsd_f64(_mm_fmadd_sd(_mm_set_sd(a), _mm_set_sd(b), _mm_set_sd(c)));
+  }
+#else
   static MLPCORE_INLINE T fma1(T a, T b, T c) { return __builtin_fma(a, b, c); }
+#endif
 };
 
 }  // namespace

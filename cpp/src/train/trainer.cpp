@@ -12,6 +12,7 @@
 #include "mlpcore/runtime.hpp"
 #include "nn/losses.hpp"
 #include "arch/context.hpp"
+#include "portable.hpp"
 
 namespace mlpcore {
 
@@ -23,9 +24,12 @@ uint64_t splitmix64_next(uint64_t* state) {
 }
 
 int64_t uniform_index(uint64_t* state, int64_t bound) {
-  unsigned __int128 product = static_cast<unsigned __int128>(splitmix64_next(state)) *
-                              static_cast<uint64_t>(bound);
-  return static_cast<int64_t>(product >> 64);
+  const uint64_t r = splitmix64_next(state);
+#if defined(__SIZEOF_INT128__)
+  return static_cast<int64_t>((static_cast<unsigned __int128>(r) * static_cast<uint64_t>(bound)) >> 64);
+#else
+  return static_cast<int64_t>(mulhi64_portable(r, static_cast<uint64_t>(bound)));
+#endif
 }
 
 namespace {
@@ -34,7 +38,7 @@ namespace {
 // are scattered in memory, so the hardware prefetcher cannot guess the next one.
 inline void prefetch_bytes(const void* p, size_t bytes) {
   const char* c = static_cast<const char*>(p);
-  for (size_t offset = 0; offset < bytes; offset += 64) __builtin_prefetch(c + offset, 0, 3);
+  for (size_t offset = 0; offset < bytes; offset += 64) prefetch_for_read(c + offset);
 }
 
 }  // namespace
