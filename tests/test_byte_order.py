@@ -1,10 +1,11 @@
-"""Byte order at the binding layer: every kernel, with inputs stored big-endian (">f4",
-">f8"), inputs that are native views of big-endian-declared buffers, and outputs of each
-kind.
+"""Byte order and alignment at the binding layer: every kernel, with inputs stored
+big-endian (">f4", ">f8"), inputs that are native views of big-endian-declared buffers,
+misaligned inputs (at an odd address, as a deserialized message may leave them), and
+outputs of each kind.
 
-A non-native float input is read through a native copy, so the result is bitwise that of
-the native input; a non-native array that a kernel writes into is refused with a
-TypeError naming the kernel. The cases run in one child process (a heap corruption there
+A non-native or misaligned float input is read through a native, aligned copy, so the
+result is bitwise that of the native input; a non-native array that a kernel writes into
+is refused with a TypeError naming the kernel, a misaligned one with a ValueError. The cases run in one child process (a heap corruption there
 fails these tests instead of killing pytest), which reports each case's outcome.
 """
 
@@ -30,6 +31,15 @@ def native_view_of_swapped(x):
     view = owner.view(x.dtype)
     view[...] = x
     assert view.base is owner
+    return view
+
+
+def misaligned(x):
+    """The same values in a native array one byte past an aligned address."""
+    buffer = np.zeros(x.nbytes + 1, np.uint8)
+    view = buffer[1:].view(x.dtype).reshape(x.shape)
+    view[...] = x
+    assert not view.flags.aligned and view.flags.writeable
     return view
 
 
@@ -98,8 +108,9 @@ CALLS.update({
 
 # Output arguments that are also read (updated in place) start from these values.
 STARTS = {"c": "dz", "param": "param", "velocity": "grad", "avg": "w", "m": "grad", "v": "p"}
-INPUT_VARIANTS = {"swapped": swapped, "native-view": native_view_of_swapped}
-OUTPUT_VARIANTS = ("none", "native", "native-view", "swapped")
+INPUT_VARIANTS = {"swapped": swapped, "native-view": native_view_of_swapped,
+                  "misaligned": misaligned}
+OUTPUT_VARIANTS = ("none", "native", "native-view", "swapped", "misaligned")
 
 
 def _outputs(kind, specs, v, dt):
@@ -113,7 +124,7 @@ def _outputs(kind, specs, v, dt):
             if name in STARTS else np.zeros(shape, dt)
         start = np.array(start, dt, order="C")  # a copy: never a view of an input
         made[name] = {"none": start, "native": start, "native-view": native_view_of_swapped(start),
-                      "swapped": swapped(start)}[kind]
+                      "swapped": swapped(start), "misaligned": misaligned(start)}[kind]
     return made
 
 
@@ -150,11 +161,16 @@ def run_cases():
                         outcomes[case] = "ok" if refused and str(e).startswith("[") and \
                             "byte order" in str(e) else f"TypeError: {e}"
                         continue
+                    except ValueError as e:
+                        refused = out_kind == "misaligned" and bool(o)
+                        outcomes[case] = "ok" if refused and str(e).startswith("[") and \
+                            "must be aligned" in str(e) else f"ValueError: {e}"
+                        continue
                     except Exception as e:  # noqa: BLE001 - reported, then asserted on
                         outcomes[case] = f"{type(e).__name__}: {e}"
                         continue
-                    if out_kind == "swapped" and o:
-                        outcomes[case] = "a foreign-order output was accepted"
+                    if out_kind in ("swapped", "misaligned") and o:
+                        outcomes[case] = f"a {out_kind} output was accepted"
                     elif len(got) != len(want) or not all(
                             np.array_equal(g, w, equal_nan=True) for g, w in zip(got, want)):
                         outcomes[case] = "result differs from the native call"
@@ -188,6 +204,16 @@ def test_every_kernel_is_covered():
 
     covered = {name.split("-")[0] for name in CALLS}
     assert covered == set(K.__all__) - {"ACTIVATIONS"}
+
+
+def test_the_finiteness_check_reads_a_misaligned_array():
+    from mlpcore import _core
+
+    x = np.arange(12.0).reshape(3, 4)
+    assert _core._all_finite(misaligned(x))
+    x[1, 2] = np.nan
+    assert not _core._all_finite(misaligned(x))
+    assert not _core._all_finite(misaligned(x.astype(np.float32)).T)
 
 
 def test_estimators_and_trainer_read_big_endian_data():

@@ -40,8 +40,9 @@ static bool all_finite_of(const py::array& a) {
 void init_runtime(py::module_& m) {
   m.def(
       "_all_finite",
-      [](py::array a) {
+      [](py::array given) {
         const char* kernel = "_all_finite";
+        py::array a = is_aligned(given) ? given : native_input(given);
         if (!is_f32(a) && !is_f64(a))
           fail<py::type_error>(kernel, "a must be a float32 or float64 array in native byte order, got " + describe(a));
         if (a.ndim() != 1 && a.ndim() != 2)

@@ -45,14 +45,25 @@ static bool foreign_byte_order(const py::dtype& dtype) {
   return order == foreign;
 }
 
+bool is_aligned(const py::array& a) {
+  return (a.flags() & py::detail::npy_api::NPY_ARRAY_ALIGNED_) != 0;
+}
+
 // A float input of the other byte order becomes a native copy: the kernels read
 // native floats only (reading swapped bytes as numbers gives garbage, and taking a
-// '>f4' for a float64 overruns its buffer).
+// '>f4' for a float64 overruns its buffer). A misaligned one (a buffer at an odd
+// address, as np.frombuffer(..., offset=1) or a deserialized message gives) becomes
+// an aligned copy: the kernels load whole floats from aligned addresses.
 static py::array native_order(const py::array& a) {
-  if (!foreign_byte_order(a.dtype())) return a;
-  py::object native = a.dtype().attr("newbyteorder")("=");
-  return a.attr("astype")(native).cast<py::array>();
+  if (foreign_byte_order(a.dtype())) {
+    py::object native = a.dtype().attr("newbyteorder")("=");
+    return a.attr("astype")(native).cast<py::array>();
+  }
+  if (!is_aligned(a)) return a.attr("copy")("K").cast<py::array>();  // the same layout
+  return a;
 }
+
+py::array native_input(const py::array& a) { return native_order(a); }
 
 py::object array_view(const char* kernel, const char* name, py::handle obj) {
   if (py::isinstance<py::array>(obj)) return py::reinterpret_borrow<py::object>(obj);
@@ -190,6 +201,9 @@ py::array output(const char* kernel, const char* name, py::handle given, const p
                                       ", got " + describe(a));
   if (!a.writeable())
     fail<py::value_error>(kernel, std::string(name) + " must be writeable, got a read-only array");
+  if (!is_aligned(a))
+    fail<py::value_error>(kernel, std::string(name) + " must be aligned (its address a multiple "
+                                      "of its item size), got a misaligned view");
   // Several elements at one address (a broadcast view) would be written by several
   // threads at once.
   for (py::ssize_t i = 0; i < a.ndim() && a.size() > 0; ++i)

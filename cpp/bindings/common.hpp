@@ -29,6 +29,10 @@ template <class E>
   throw E("[" + std::string(kernel) + "] " + message);
 }
 
+// Whether NumPy marks a aligned (every element at a multiple of its item size).
+bool is_aligned(const py::array& a);
+// a in native byte order and aligned: a itself, or a copy that is.
+py::array native_input(const py::array& a);
 bool is_f32(const py::array& a);
 bool is_f64(const py::array& a);
 bool same_dtype(const py::dtype& a, const py::dtype& b);
