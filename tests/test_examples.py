@@ -21,10 +21,11 @@ EXPECTED = {
 
 def skip_without_libraries_of(code):
     """Skips where a block needs an optional library that is not installed: matplotlib for
-    mlpcore.plot (the [plot] extra), scikit-learn and PyTorch, whose claims some pages check."""
+    mlpcore.plot (the [plot] extra), scikit-learn and PyTorch, whose claims some pages check,
+    and Dask (the [dask] extra)."""
     if re.search(r"^(from mlpcore import .*\bplot\b|import matplotlib|from matplotlib)", code, re.M):
         pytest.importorskip("matplotlib")
-    for library in ("sklearn", "torch"):
+    for library in ("sklearn", "torch", "dask", "distributed"):
         if re.search(rf"^\s*(import|from) {library}\b", code, re.M):
             pytest.importorskip(library)
 
