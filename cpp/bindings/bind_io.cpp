@@ -30,9 +30,15 @@ Cell number_text(Cell c) {
 }
 
 bool parse_double(Cell c, double& value) {
+#if defined(__cpp_lib_to_chars)
   if (c.begin == c.end) return false;
   auto [ptr, ec] = std::from_chars(c.begin, c.end, value);
   return ec == std::errc() && ptr == c.end && std::isfinite(value);
+#else  // a C++ library without from_chars for floats (older Apple SDKs): NumPy's parser reads
+  (void)c;
+  (void)value;
+  return false;
+#endif
 }
 
 bool parse_int(Cell c, int64_t& value) {
