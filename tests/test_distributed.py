@@ -274,15 +274,157 @@ def test_a_worker_with_another_mlpcore_version_is_refused(procs, monkeypatch):
                              client=procs)
 
 
-def test_only_the_gradient_strategy_is_offered(threads):
-    for strategy in ("sync_sgd", "average"):
-        with pytest.raises(ValueError, match=r"implemented so far are \['gradient'\]"):
-            md.fit(LogisticRegression(solver="gd"), X, Y, client=threads, strategy=strategy)
-    with pytest.raises(ValueError, match=r"strategies \['gradient'\] so far"):
-        md.fit(MLPClassifier(solver="adam"), X, Y, client=threads)
-    with pytest.raises(ValueError, match="needs solver 'gd' or 'lbfgs'"):
+def test_strategies_refuse_what_they_cannot_train(threads):
+    with pytest.raises(ValueError, match=r"expected 'auto' or one of \['gradient', "
+                                         r"'sync_sgd', 'average'\]"):
+        md.fit(LogisticRegression(), X, Y, client=threads, strategy="allreduce")
+    with pytest.raises(ValueError, match="strategy='gradient' needs solver 'gd' or 'lbfgs'"):
         md.fit(LogisticRegression(solver="sgd"), X, Y, client=threads, strategy="gradient")
-    assert md.STRATEGIES == ("gradient",)
+    for strategy in ("sync_sgd", "average"):
+        with pytest.raises(ValueError, match=f"strategy='{strategy}' needs solver 'sgd' or "
+                                             "'adam', not solver='lbfgs'"):
+            md.fit(MLPClassifier(solver="lbfgs"), X, Y, client=threads, strategy=strategy)
+    for strategy in ("gradient", "sync_sgd"):
+        with pytest.raises(ValueError, match="cannot train a Perceptron"):
+            md.fit(mlpcore.Perceptron(), X, Y, client=threads, strategy=strategy)
+    with pytest.raises(ValueError, match="early_stopping=True"):
+        md.fit(MLPClassifier(early_stopping=True), X, Y, client=threads)
+    for bad, error in ((0, ValueError), (1.5, TypeError), (True, TypeError)):
+        with pytest.raises(error, match="average_every"):
+            md.fit(MLPClassifier(solver="sgd"), X, Y, client=threads, average_every=bad)
+    assert md.STRATEGIES == ("gradient", "sync_sgd", "average")
+
+
+# (estimator, target) of the minibatch strategies' tests: every optimizer setting the
+# compiled loop has (momentum, Nesterov, weight decay, averaging, the schedule, Adam)
+SGD_CASES = {
+    "logistic-sgd": (lambda: LogisticRegression(solver="sgd", batch_size=64, max_epochs=8,
+                                                tol=None, random_state=0), Y),
+    "linear-sgd": (lambda: LinearRegression(
+        solver="sgd", batch_size=50, max_epochs=8, tol=None, momentum=0.9, nesterov=True,
+        weight_decay=1e-3, average=3, schedule="invscaling", power_t=0.3, random_state=0),
+        YR),
+    "mlpc-sgd": (lambda: MLPClassifier((8,), solver="sgd", batch_size=100, max_epochs=8,
+                                       tol=None, momentum=0.5, random_state=0), Y),
+    "mlpc-adam": (lambda: MLPClassifier((8,), solver="adam", batch_size=100, max_epochs=8,
+                                        tol=None, weight_decay=1e-3, random_state=0), Y),
+    "mlpr-adam": (lambda: MLPRegressor((8,), solver="adam", batch_size=128, max_epochs=8,
+                                       random_state=0), YR),
+}
+
+
+@pytest.mark.parametrize("case", list(SGD_CASES))
+@pytest.mark.parametrize("chunking", list(CHUNKINGS))
+def test_sync_sgd_equals_one_machines_minibatch_fit(threads, case, chunking):
+    make, target = SGD_CASES[case]
+    local = _fit_quietly(make(), X, target)
+    model = _fit_quietly(make(), _dask(X, chunking), _dask(target, chunking), client=threads,
+                         distributed=True, strategy="sync_sgd")
+    assert _max_difference(local, model) < 1e-10
+    np.testing.assert_allclose(model.history_["loss"], local.history_["loss"], rtol=1e-12)
+    assert model.history_["learning_rate"] == local.history_["learning_rate"]
+    assert (model.n_iter_, model.t_, model._rng_state) == (local.n_iter_, local.t_,
+                                                          local._rng_state)
+
+
+def test_sync_sgd_on_process_workers_stops_where_fit_stops(procs):
+    make = lambda: MLPClassifier((8,), solver="sgd", batch_size=200, max_epochs=60,  # noqa: E731
+                                 tol=1e-2, n_iter_no_change=2, random_state=3)
+    local = _fit_quietly(make(), X, Y)
+    model = _fit_quietly(make(), X, Y, client=procs, distributed=True, strategy="sync_sgd")
+    assert local.n_iter_ < 60 and model.n_iter_ == local.n_iter_
+    assert _max_difference(local, model) < 1e-10
+    assert model.converged_ == local.converged_
+
+
+def _states_equal(a, b):
+    sa, sb = a.get_state(), b.get_state()
+    assert sa.keys() == sb.keys()
+    for key in sa:
+        if key == "history_":
+            assert {k: v for k, v in sa[key].items() if k != "seconds"} == {
+                k: v for k, v in sb[key].items() if k != "seconds"}
+        else:
+            np.testing.assert_equal(sa[key], sb[key], err_msg=key)
+
+
+@pytest.mark.parametrize("case", list(SGD_CASES))
+def test_average_with_one_partition_is_fit_bitwise(client, case):
+    make, target = SGD_CASES[case]
+    local = _fit_quietly(make(), X, target)
+    model = _fit_quietly(make(), _dask(X, "one"), _dask(target, "one"), client=client,
+                         distributed=True, strategy="average")
+    _states_equal(local, model)
+
+
+def test_average_with_one_partition_trains_a_perceptron_as_fit(threads):
+    make = lambda: mlpcore.Perceptron(max_epochs=30, random_state=0)  # noqa: E731
+    labels = np.where(Y == 1, 1, -1)
+    local = _fit_quietly(make(), X, labels)
+    model = _fit_quietly(make(), _dask(X, "one"), _dask(labels, "one"), client=threads,
+                         distributed=True)  # "auto" is "average" for a perceptron
+    _states_equal(local, model)
+    two = _fit_quietly(make(), _dask(X, "even"), _dask(labels, "even"), client=threads,
+                       distributed=True)
+    assert len(two.history_["mistakes"]) == two.n_iter_
+    assert two.score(X, labels) > 0.6
+
+
+@pytest.mark.parametrize("every", [1, 3])
+def test_average_does_not_depend_on_the_workers(procs, every):
+    make, target = SGD_CASES["mlpc-adam"]
+    data = _dask(X, "uneven"), _dask(target, "uneven")
+    two = _fit_quietly(make(), *data, client=procs, distributed=True, strategy="average",
+                       average_every=every)
+    with _cluster(False, n_workers=1) as cluster, distributed.Client(cluster) as one_client:
+        one = _fit_quietly(make(), *data, client=one_client, distributed=True,
+                           strategy="average", average_every=every)
+    _states_equal(one, two)
+    assert two.n_iter_ == 8
+
+
+@pytest.mark.parametrize("chunking", ["even", "uneven"])
+def test_average_weighs_each_partition_by_its_rows(threads, chunking):
+    """One epoch of one full batch per partition, averaged by rows, is one full-batch
+    step on all the rows: sum_p (n_p / n) (w - lr g_p) = w - lr g. An unweighted mean
+    of the partitions would not give it on uneven chunks."""
+    make = lambda: LogisticRegression(solver="sgd", batch_size=N, shuffle=False,  # noqa: E731
+                                      max_epochs=1, random_state=0)
+    local = _fit_quietly(make(), X, Y)
+    model = _fit_quietly(make(), _dask(X, chunking), _dask(Y, chunking), client=threads,
+                         distributed=True, strategy="average")
+    assert _max_difference(local, model) < 1e-14
+    assert abs(model.history_["loss"][0] - local.history_["loss"][0]) < 1e-14
+
+
+def test_average_warns_on_partitions_with_different_class_proportions(threads):
+    order = np.argsort(Y, kind="stable")  # sorted by class: each chunk holds one or two
+    with pytest.warns(UserWarning, match="class proportions of partition 0"):
+        _fit_quietly(LogisticRegression(solver="sgd", max_epochs=2, random_state=0),
+                     _dask(X[order], "even"), _dask(Y[order], "even"), client=threads,
+                     distributed=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        _fit_quietly(LogisticRegression(solver="sgd", max_epochs=2, random_state=0),
+                     _dask(X, "uneven"), _dask(Y, "uneven"), client=threads,
+                     distributed=True)  # a chunk of one row is noise, not a difference
+
+
+@pytest.mark.parametrize("make", [
+    lambda: LogisticRegression(solver="sgd", max_epochs=100, random_state=0),
+    lambda: MLPClassifier((32,), solver="sgd", max_epochs=100, random_state=0),
+], ids=["logistic", "mlp"])
+def test_average_on_digits_is_within_two_points_of_one_machine(threads, make):
+    datasets = pytest.importorskip("sklearn.datasets")
+    Xd, yd = datasets.load_digits(return_X_y=True)
+    order = np.random.default_rng(0).permutation(len(Xd))
+    Xd, yd = Xd[order] / 16.0, yd[order]
+    train, test = slice(0, 1400), slice(1400, None)
+    local = _fit_quietly(make(), Xd[train], yd[train]).score(Xd[test], yd[test])
+    model = _fit_quietly(make(), da.from_array(Xd[train], chunks=(700, 64)),
+                         da.from_array(yd[train], chunks=700), client=threads,
+                         distributed=True, average_every=5)
+    assert model.score(Xd[test], yd[test]) >= local - 0.02
 
 
 def test_a_failed_fit_leaves_the_estimator_as_it_was(threads):

@@ -278,6 +278,12 @@ def lipschitz(model, X, sample_weight, scale):
         eigenvalue = _sampled_eigenvalue(X, sample_weight, bias, per_sample_max)
     if eigenvalue is None:
         eigenvalue = _largest_eigenvalue(X, sample_weight, bias)
+    return combine_lipschitz(model, n, scale, eigenvalue, per_sample_max)
+
+
+def combine_lipschitz(model, n, scale, eigenvalue, per_sample_max):
+    """L from the operator's largest eigenvalue (and, for "sgd", the largest
+    per-sample constant), as lipschitz describes; also for data spread over a cluster."""
     L = scale * eigenvalue
     B = min(int(model.batch_size), n)
     if model.solver == "sgd" and n > 1 and B < n:
@@ -289,6 +295,11 @@ def lipschitz(model, X, sample_weight, scale):
 def learning_rate(model, X, sample_weight):
     """The step size: the model's learning_rate, or for "auto" 1/L where the model
     has a Lipschitz constant (a linear model of a smooth loss), else its default."""
+    return step_size(model, lambda scale: lipschitz(model, X, sample_weight, scale))
+
+
+def step_size(model, lipschitz_of):
+    """learning_rate with L = lipschitz_of(scale) computed only where it is needed."""
     if model.solver == "adam":  # Adam's steps do not scale with the gradient: no 1/L
         return ADAM_STEP if model.learning_rate == "auto" else float(model.learning_rate)
     scale = model._lipschitz_scale()
@@ -296,10 +307,10 @@ def learning_rate(model, X, sample_weight):
         return model._default_step if model.learning_rate == "auto" else float(
             model.learning_rate)
     if model.learning_rate == "auto":
-        L = lipschitz(model, X, sample_weight, scale)
+        L = lipschitz_of(scale)
         return 1.0 / L if L > 0 else 1.0
     if model.solver == "gd":
-        L = lipschitz(model, X, sample_weight, scale)
+        L = lipschitz_of(scale)
         if L > 0 and model.learning_rate >= 2.0 / L:
             warn(f"learning_rate={model.learning_rate} is at least 2/L = {2.0 / L:.4g} for "
                  "this data: gradient descent will not converge (use a step below 2/L, "

@@ -67,12 +67,12 @@ import numpy as np
 from . import _core, _training
 from ._runtime import num_threads
 from ._state import HISTORY
-from .kernels import average_step, sgd_step
+from .kernels import adam_step, average_step, sgd_step
 
 __all__ = ["STRATEGIES", "fit", "loss_and_gradient", "predict", "predict_proba"]
 
-# The strategies fit implements so far.
-STRATEGIES = ("gradient",)
+# fit's strategies (the module's notes describe each).
+STRATEGIES = ("gradient", "sync_sgd", "average")
 # Identifies this process: a task whose worker is a thread of the driver's process sees
 # the driver's token and leaves the process-wide thread count alone.
 _PROCESS_TOKEN = uuid.uuid4().hex
@@ -215,10 +215,13 @@ def _trainer(model, chunk):
     return _training.make_trainer(model, data, 0.0)
 
 
-def _chunk_loss_grad(chunk, spec, weights, biases, with_gradient=True):
-    """The sum over the chunk's rows of w_i loss_i and of its gradient (float64), as
-    (loss, coef_grads, intercept_grads); zeros for an empty chunk."""
+def _chunk_loss_grad(chunk, spec, weights, biases, rows=None):
+    """The sum over the chunk's rows (or over rows, indices into the chunk, in that
+    order) of w_i loss_i and of its gradient (float64), as (loss, coef_grads,
+    intercept_grads); zeros for no rows."""
     _check_version(spec["version"])
+    if rows is not None:
+        chunk = _chunk_subset(chunk, rows)
     if chunk["rows"] == 0:
         return 0.0, [np.zeros(w.shape) for w in weights], [np.zeros(b.shape) for b in biases]
     with _task_threads(spec["threads"], spec["token"]):
@@ -232,6 +235,42 @@ def _chunk_loss_grad(chunk, spec, weights, biases, with_gradient=True):
     rows = float(chunk["rows"])
     return (mean * rows, [g.astype(np.float64) * rows for g in gw],
             [g.astype(np.float64) * rows for g in gb])
+
+
+def _chunk_subset(chunk, rows):
+    """The chunk's rows (indices, in that order) as a chunk of their own."""
+    weights = chunk["weights"]
+    return {"X": np.ascontiguousarray(chunk["X"][rows]), "target": chunk["target"][rows],
+            "weights": None if weights is None else weights[rows], "rows": len(rows)}
+
+
+def _chunk_epochs(chunk, spec, state, lr, epochs, first):
+    """epochs epochs of the compiled loop (fit's) on the chunk's rows alone, from the
+    model of spec with state: the new state and each epoch's stats. first: the fit's
+    first round (the epoch checks the rows' finiteness, as fit's first epoch does)."""
+    _check_version(spec["version"])
+    with _task_threads(spec["threads"], spec["token"]):
+        model = spec["cls"](**spec["params"]).set_state(_copy(state))
+        data = _training.TrainingData(chunk["X"], chunk["target"], chunk["weights"],
+                                      n_outputs=0, uniform=chunk["weights"] is None,
+                                      first=False)
+        trainer = _training.make_trainer(model, data, lr)
+        stats = []
+        for epoch in range(epochs):
+            averaging = bool(model.average) and model._epochs_done + 1 >= int(model.average)
+            epoch_stats = dict(trainer.epoch(data.X, data.target, data.weights_arg,
+                                             average=averaging,
+                                             check_finite=first and epoch == 0))
+            if epoch_stats["nonfinite_row"] >= 0:
+                _training.refuse_nonfinite(data.X)
+            model._epochs_done += 1
+            stats.append(epoch_stats)
+        model._rng_state, model._step = trainer.rng_state, trainer.step
+        model._optimizer_step = trainer.optimizer_step
+        model._average_count = trainer.average_count
+        model._publish()  # coef_ and the like from the trained weights, as fit ends
+        state = {key: _copy(value) for key, value in model.get_state().items()}
+    return state, stats
 
 
 def _chunk_matvec(chunk, v, bias, dtype):
@@ -325,6 +364,8 @@ class _Chunks:
         y = _aligned(y, X, "y")
         sw = _aligned(sample_weight, X, "sample_weight")
         self.spec = _spec(model, threads)
+        # the tasks take the spec as a future: hashed and sent once, not with every task
+        self.spec_future = client.submit(_identity, self.spec, pure=True)
         xs = X.to_delayed().ravel()
         ys = y.to_delayed().ravel() if y is not None else [None] * len(xs)
         ws = sw.to_delayed().ravel() if sw is not None else [None] * len(xs)
@@ -333,10 +374,12 @@ class _Chunks:
                                         for x, t, w in zip(xs, ys, ws)])
         stats = client.gather(client.map(_chunk_stats, self.prepared, pure=True))
         self.rows = [s["rows"] for s in stats]
+        self.starts = np.cumsum([0] + self.rows)  # each chunk's first row in all the data
         self.n = int(sum(self.rows))
         if self.n == 0:
             raise ValueError("Found array with 0 sample(s) while a minimum of 1 is required.")
         self.squares = sum(s["squares"] for s in stats)  # in chunk order
+        self.counts = [s["counts"] for s in stats]  # per class, for a classifier
         per_class = None
         if stats[0]["counts"] is not None:
             counts = np.sum([s["counts"] for s in stats], axis=0)
@@ -351,6 +394,7 @@ class _Chunks:
         for t, _, s in tops:
             total += s * (t / top)
         uniform = min(m for _, m, _ in tops) == top
+        self.weight_sums = [s for _, _, s in tops]  # each chunk's, relative to one another
         self.chunks = client.map(_weigh_chunk, self.prepared, [per_class] * len(stats),
                                  top=top, factor=self.n / total, uniform=uniform,
                                  dtype=model._dtype, pure=True)
@@ -370,46 +414,54 @@ class _Chunks:
                                   pure=True, **kwargs)
         return self.client.gather(futures)
 
+    def batch_sums(self, weights, biases, rows):
+        """The sums over the given rows (indices into all the data, in the batch's
+        order) of w_i loss_i and its gradient, each chunk summing its own rows and the
+        driver adding the chunks' sums in chunk order: (loss, coef_sums, intercept_sums)."""
+        weights = [w.copy() for w in weights]
+        biases = [b.copy() for b in biases]
+        owner = np.searchsorted(self.starts, rows, side="right") - 1
+        futures = [self.client.submit(_chunk_loss_grad, self.chunks[c], self.spec_future, weights,
+                                      biases, rows[owner == c] - self.starts[c], pure=True)
+                   for c in np.unique(owner)]  # unique: sorted, so in chunk order
+        return _add_parts(self.client.gather(futures))
+
     def loss_and_gradient(self, weights, biases):
         """sum_i w_i loss_i / n and its gradient (float64), without weight decay."""
         weights = [w.copy() for w in weights]  # what the tasks read, whatever the driver does
         biases = [b.copy() for b in biases]
-        parts = self._map(_chunk_loss_grad, self.spec, weights, biases)
-        loss, gw, gb = parts[0][0], [g.copy() for g in parts[0][1]], [
-            g.copy() for g in parts[0][2]]
-        for part in parts[1:]:  # in chunk order
-            loss += part[0]
-            for total, g in zip(gw, part[1]):
-                total += g
-            for total, g in zip(gb, part[2]):
-                total += g
+        loss, gw, gb = _add_parts(self._map(_chunk_loss_grad, self.spec_future, weights, biases))
         n = float(self.n)
         return loss / n, [g / n for g in gw], [g / n for g in gb]
 
     def matvec(self, v, bias):
         parts = self._map(_chunk_matvec, v.astype(np.float64), bias, self.dtype)
+        if len(parts) == 1:  # one machine's operation exactly (it divides in the dtype)
+            return parts[0].astype(self.dtype) / self.dtype.type(self.n)
         total = parts[0].copy()
         for p in parts[1:]:
             total += p
         return (total / self.n).astype(self.dtype)
 
     def lipschitz(self, scale):
-        """_training.lipschitz for solver "gd" over the chunks."""
+        """_training.lipschitz over the chunks."""
         model, n = self.model, self.n
         bias = 1.0 if model.fit_intercept else 0.0
+        per_sample_max = None
+        if n > _training.SAMPLE_ABOVE or model.solver == "sgd":
+            per_sample_max = max(self._map(_chunk_sample_max, bias))
         eigenvalue = None
         if n > _training.SAMPLE_ABOVE:
-            eigenvalue = self._sampled_eigenvalue(bias)
+            eigenvalue = self._sampled_eigenvalue(bias, per_sample_max)
         if eigenvalue is None:
             eigenvalue = _training._power_iteration(lambda v: self.matvec(v, bias),
                                                     self.model.n_features_in_ + 1, self.dtype)
-        return scale * eigenvalue + model.weight_decay
+        return _training.combine_lipschitz(model, n, scale, eigenvalue, per_sample_max)
 
-    def _sampled_eigenvalue(self, bias):
-        per_sample_max = max(self._map(_chunk_sample_max, bias))
+    def _sampled_eigenvalue(self, bias, per_sample_max):
         rows = np.sort(np.random.default_rng(0).choice(self.n, _training.SAMPLE_ROWS,
                                                        replace=False))
-        starts = np.cumsum([0] + self.rows)
+        starts = self.starts
         futures = [self.client.submit(_chunk_rows, c, rows[(rows >= a) & (rows < b)] - a,
                                       pure=True)
                    for c, a, b in zip(self.chunks, starts[:-1], starts[1:])]
@@ -431,32 +483,55 @@ class _Chunks:
         return loss.zero_output_loss(None, self.model._weights[-1].shape[1])
 
 
+def _identity(value):
+    return value
+
+
+def _add_parts(parts):
+    """The chunks' (loss, coef_sums, intercept_sums) added in chunk order."""
+    loss = parts[0][0]
+    gw = [g.copy() for g in parts[0][1]]
+    gb = [g.copy() for g in parts[0][2]]
+    for part in parts[1:]:
+        loss += part[0]
+        for total, g in zip(gw, part[1]):
+            total += g
+        for total, g in zip(gb, part[2]):
+            total += g
+    return loss, gw, gb
+
+
 # -------------------------------------------------------------------------- the driver
+
+# The solvers each strategy trains with; "auto" picks the strategy of the solver.
+_SOLVERS = {"gradient": ("gd", "lbfgs"), "sync_sgd": ("sgd", "adam"),
+            "average": ("sgd", "adam")}
+
 
 def _refuse(model, strategy):
     """The strategy chosen for model, or ValueError for what this module does not do."""
     from .estimators import Perceptron
 
     name = type(model).__name__
-    if isinstance(model, Perceptron):
-        raise ValueError("mlpcore.distributed.fit does not train a Perceptron (its "
-                         "criterion has no gradient steps to sum over chunks)")
     if strategy == "auto":
-        if model.solver not in ("gd", "lbfgs"):
-            raise ValueError(
-                f"mlpcore.distributed.fit implements the strategies {list(STRATEGIES)} so "
-                f"far, for solver 'gd' or 'lbfgs'; {name} has solver={model.solver!r}")
-        strategy = "gradient"
+        strategy = "gradient" if model.solver in ("gd", "lbfgs") else "average"
     if strategy not in STRATEGIES:
-        raise ValueError(f"strategy={strategy!r}: the strategies implemented so far are "
+        raise ValueError(f"strategy={strategy!r}: expected 'auto' or one of "
                          f"{list(STRATEGIES)}")
-    if model.solver not in ("gd", "lbfgs"):
-        raise ValueError(f"strategy='gradient' takes full-batch steps: it needs solver 'gd' "
-                         f"or 'lbfgs', not solver={model.solver!r}")
+    if isinstance(model, Perceptron) and strategy != "average":
+        raise ValueError(f"strategy={strategy!r} cannot train a Perceptron: its criterion "
+                         "has no gradient to sum over chunks; use strategy='average'")
+    solvers = _SOLVERS[strategy]
+    if model.solver not in solvers and not (isinstance(model, Perceptron)
+                                            and strategy == "average"):
+        raise ValueError(f"strategy={strategy!r} needs solver {' or '.join(map(repr, solvers))}"
+                         f", not solver={model.solver!r}")
     if model.early_stopping:
-        raise ValueError("mlpcore.distributed.fit does not support early_stopping=True yet")
+        raise ValueError("mlpcore.distributed.fit does not support early_stopping=True: "
+                         "hold out validation rows yourself and score them with "
+                         "mlpcore.distributed.predict")
     if model.warm_start and hasattr(model, "_weights"):
-        raise ValueError("mlpcore.distributed.fit does not support warm_start=True yet: it "
+        raise ValueError("mlpcore.distributed.fit does not support warm_start=True: it "
                          "fits from a fresh start")
     return strategy
 
@@ -498,7 +573,7 @@ def _as_dask_meta(X):
 
 
 def fit(estimator, X, y, *, client=None, strategy="auto", sample_weight=None, classes=None,
-        threads_per_task=1, verbose=False):
+        average_every=1, threads_per_task=1, verbose=False):
     """Fit estimator on the rows of X and y spread over a Dask cluster.
 
     The driver holds the weights and steps on the sum of the chunks' gradients, as the
@@ -551,6 +626,8 @@ def fit(estimator, X, y, *, client=None, strategy="auto", sample_weight=None, cl
     client = _get_client(client)
     estimator._validate_params()
     strategy = _refuse(estimator, strategy)
+    average_every = _positive_int(average_every, "average_every")
+    threads_per_task = _positive_int(threads_per_task, "threads_per_task")
     saved = estimator._state_before_fit()
     saved_verbose = estimator.verbose
     try:
@@ -559,8 +636,14 @@ def fit(estimator, X, y, *, client=None, strategy="auto", sample_weight=None, cl
         chunks = _Chunks(client, estimator, X, y, sample_weight, threads_per_task)
         epochs = int(estimator.max_epochs)
         estimator._stop_reason = None
-        solver = _gradient_descent if estimator.solver == "gd" else _lbfgs
-        converged = solver(estimator, chunks, epochs)
+        if strategy == "average":
+            converged = _average(estimator, chunks, epochs, average_every)
+        elif strategy == "sync_sgd":
+            converged = _sync_sgd(estimator, chunks, epochs)
+        elif estimator.solver == "gd":
+            converged = _gradient_descent(estimator, chunks, epochs)
+        else:
+            converged = _lbfgs(estimator, chunks, epochs)
         _training.conclude(estimator, converged, epochs)
         estimator._publish()
     except BaseException:
@@ -569,6 +652,14 @@ def fit(estimator, X, y, *, client=None, strategy="auto", sample_weight=None, cl
     finally:
         estimator.verbose = saved_verbose
     return estimator
+
+
+def _positive_int(value, name):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
+    if value < 1:
+        raise ValueError(f"{name} must be at least 1, got {value}")
+    return int(value)
 
 
 def _penalty(model):
@@ -612,30 +703,75 @@ def _lbfgs(model, chunks, epochs):
 
 
 def _learning_rate(model, chunks):
-    """_training.learning_rate for solver "gd" over the chunks."""
-    scale = model._lipschitz_scale()
-    if scale is None:
-        return model._default_step if model.learning_rate == "auto" else float(
-            model.learning_rate)
-    L = chunks.lipschitz(scale)
-    if model.learning_rate == "auto":
-        return 1.0 / L if L > 0 else 1.0
-    if L > 0 and model.learning_rate >= 2.0 / L:
-        _training.warn(
-            f"learning_rate={model.learning_rate} is at least 2/L = {2.0 / L:.4g} for this "
-            "data: gradient descent will not converge (use a step below 2/L, or "
-            "learning_rate='auto' for 1/L)", UserWarning)
-    return float(model.learning_rate)
+    """_training.learning_rate over the chunks."""
+    return _training.step_size(model, chunks.lipschitz)
+
+
+def _apply_step(model, gw, gb, lr, averaging):
+    """The compiled loop's update (Trainer::update) on the driver's arrays: each
+    layer's optimizer step (the weights with weight decay, the biases without), then
+    the running average."""
+    wd = float(model.weight_decay)
+    fit_bias = model._fit_bias()
+    settings = _training._optimizer(model)
+    count = model._optimizer_step + 1
+    for k, (w, b) in enumerate(zip(model._weights, model._biases)):
+        vw, vb = model._velocity[k]
+        if settings.get("optimizer") == "adam":
+            sw, sb = model._second_moment[k]
+            adam = dict(beta1=settings["beta1"], beta2=settings["beta2"],
+                        eps=settings["epsilon"])
+            adam_step(w, gw[k], lr, vw, sw, count, weight_decay=wd, **adam)
+            if fit_bias:
+                adam_step(b, gb[k], lr, vb, sb, count, weight_decay=0.0, **adam)
+        else:
+            sgd = dict(momentum=settings["momentum"], nesterov=settings["nesterov"])
+            sgd_step(w, gw[k], lr, velocity=vw, weight_decay=wd, **sgd)
+            if fit_bias:
+                sgd_step(b, gb[k], lr, velocity=vb, **sgd)
+        if averaging:
+            wa, ba = model._average[k]
+            average_step(wa, w, model._average_count)
+            average_step(ba, b, model._average_count)
+    if averaging:
+        model._average_count += 1
+    model._step += 1
+    model._optimizer_step += 1
+
+
+def _squared_norm(model, gw, gb):
+    """||g + weight_decay w||^2 over the weights plus ||g||^2 over the fitted biases, in
+    float64: the history's gradient norm, squared."""
+    twd = model._dtype.type(model.weight_decay)
+    norm2 = 0.0
+    for g, w, b in zip(gw, model._weights, gb):
+        norm2 += float(np.sum(np.square((g + twd * w).astype(np.float64))))
+        if model._fit_bias():
+            norm2 += float(np.sum(np.square(b.astype(np.float64))))
+    return norm2
+
+
+def _learning_rate_at(model, lr0):
+    """The schedule's step size at the model's step (learning_rate_at in the loop)."""
+    if model.schedule == "invscaling":
+        return lr0 / (1.0 + model._step) ** float(model.power_t)
+    return lr0
+
+
+def _record_epoch(model, history_values, seconds, progress):
+    model._epochs_done += 1
+    model.n_iter_ += 1
+    for key, value in history_values.items():
+        model.history_[key].append(value)
+    model.history_["seconds"].append(seconds)
+    if progress is not None:
+        progress.update(model.history_)
 
 
 def _gradient_descent(model, chunks, epochs):
     """The compiled loop's full-batch gradient descent (_training.compiled_loop with
     solver "gd"), each gradient summed over the chunks, each step by sgd_step."""
     lr0 = _learning_rate(model, chunks)
-    wd = float(model.weight_decay)
-    momentum = float(model.momentum)
-    nesterov = bool(model.nesterov) and momentum > 0
-    fit_bias = model._fit_bias()
     rule = _training.StoppingRule(model.tol, model.n_iter_no_change + model._extra_patience,
                                   on_validation=False, relative_gradient=True)
     zero = chunks.zero_output_loss()
@@ -648,50 +784,205 @@ def _gradient_descent(model, chunks, epochs):
             loss, gw, gb = chunks.loss_and_gradient(model._weights, model._biases)
             loss += _penalty(model)
             gw = [g.astype(model._dtype) for g in gw]
-            gb = [g.astype(model._dtype) for g in gb]
-            if not fit_bias:
-                gb = [np.zeros_like(g) for g in gb]
-            twd = model._dtype.type(wd)
-            norm2 = 0.0
-            for g, w, b in zip(gw, model._weights, gb):
-                norm2 += float(np.sum(np.square((g + twd * w).astype(np.float64))))
-                if fit_bias:
-                    norm2 += float(np.sum(np.square(b.astype(np.float64))))
-            lr = (lr0 / (1.0 + model._step) ** float(model.power_t)
-                  if model.schedule == "invscaling" else lr0)
+            gb = [g.astype(model._dtype) if model._fit_bias() else np.zeros_like(g, model._dtype)
+                  for g in gb]
+            norm2 = _squared_norm(model, gw, gb)
+            lr = _learning_rate_at(model, lr0)
             averaging = bool(model.average) and model._epochs_done + 1 >= int(model.average)
-            for k, (w, b) in enumerate(zip(model._weights, model._biases)):
-                vw, vb = model._velocity[k]
-                sgd_step(w, gw[k], lr, momentum=momentum, velocity=vw, weight_decay=wd,
-                         nesterov=nesterov)
-                if fit_bias:
-                    sgd_step(b, gb[k], lr, momentum=momentum, velocity=vb, nesterov=nesterov)
-                if averaging:
-                    wa, ba = model._average[k]
-                    average_step(wa, w, model._average_count)
-                    average_step(ba, b, model._average_count)
-            if averaging:
-                model._average_count += 1
-            model._step += 1
-            model._optimizer_step += 1
+            _apply_step(model, gw, gb, lr, averaging)
             if scale is None:
                 scale = max(zero, loss) if np.isfinite(loss) else zero
             _training._check_divergence(model, loss, scale, epoch + 1, lr0)
-            model._epochs_done += 1
-            model.n_iter_ += 1
-            history = model.history_
-            history["loss"].append(float(loss))
-            history["learning_rate"].append(float(lr))
-            history["grad_norm"].append(float(np.sqrt(norm2)))
-            history["seconds"].append(time.perf_counter() - start)
-            if progress is not None:
-                progress.update(history)
-            if rule.update(history, lambda: None):
+            _record_epoch(model, {"loss": float(loss), "learning_rate": float(lr),
+                                  "grad_norm": float(np.sqrt(norm2))},
+                          time.perf_counter() - start, progress)
+            if rule.update(model.history_, lambda: None):
                 converged, reason = True, rule.reason()
                 break
         # an epoch reports the loss of the weights it started from: check the last ones
         final_loss = chunks.loss_and_gradient(model._weights, model._biases)[0]
         _training._check_divergence(model, final_loss, scale, epoch + 1, lr0)
+    finally:
+        if progress is not None:
+            progress.close(reason)
+    model.t_ = model._step
+    return converged
+
+
+def _sync_sgd(model, chunks, epochs):
+    """fit's minibatch loop (_training.compiled_loop with solver "sgd" or "adam"), each
+    batch's gradient summed over the chunks that hold its rows: the same permutation
+    from the same generator, the same batches, each batch's sums divided by its size
+    (never a mean of the chunks' means), the same updates."""
+    lr0 = _learning_rate(model, chunks)
+    n = chunks.n
+    batch = max(1, min(int(model.batch_size), n))
+    shuffled = batch < n and bool(model.shuffle)  # a full batch takes the rows in order
+    rule = _training.StoppingRule(model.tol, model.n_iter_no_change + model._extra_patience,
+                                  on_validation=False)
+    zero = chunks.zero_output_loss()
+    scale = None
+    if batch < n:  # the scale of the starting weights (fit's estimate uses 1024 rows)
+        start_loss = chunks.loss_and_gradient(model._weights, model._biases)[0]
+        scale = max(zero, start_loss) if np.isfinite(start_loss) else zero
+    converged, reason = False, None
+    progress = _training._progress(model, epochs)
+    try:
+        for epoch in range(epochs):
+            start = time.perf_counter()
+            order = np.arange(n)
+            if shuffled:
+                order, model._rng_state = _core._shuffle_indices(n, model._rng_state)
+            averaging = bool(model.average) and model._epochs_done + 1 >= int(model.average)
+            total = 0.0
+            for first in range(0, n, batch):
+                rows = order[first:first + batch]
+                loss, gw, gb = chunks.batch_sums(model._weights, model._biases, rows)
+                size = float(len(rows))
+                gw = [(g / size).astype(model._dtype) for g in gw]
+                gb = [(g / size).astype(model._dtype) for g in gb]
+                lr = _learning_rate_at(model, lr0)
+                if first + batch >= n:  # the epoch reports its last update's gradient
+                    norm2 = _squared_norm(model, gw, gb)
+                total += (loss / size + _penalty(model)) * size
+                _apply_step(model, gw, gb, lr, averaging)
+            loss = total / n
+            if scale is None:
+                scale = max(zero, loss) if np.isfinite(loss) else zero
+            _training._check_divergence(model, loss, scale, epoch + 1, lr0)
+            _record_epoch(model, {"loss": loss, "learning_rate": float(lr),
+                                  "grad_norm": float(np.sqrt(norm2))},
+                          time.perf_counter() - start, progress)
+            if rule.update(model.history_, lambda: None):
+                converged, reason = True, rule.reason()
+                break
+    finally:
+        if progress is not None:
+            progress.close(reason)
+    model.t_ = model._step
+    return converged
+
+
+def _train_spec(model, threads):
+    """What a partition's task needs to rebuild model and train it as fit does: the
+    class, the parameters (without what the driver does: early stopping, warm start,
+    output, class weights, already in the chunks' sample weights)."""
+    params = model.get_params(deep=False)
+    params.update(early_stopping=False, warm_start=False, verbose=False)
+    if "class_weight" in params:
+        params["class_weight"] = None
+    return {"cls": type(model), "params": params, "version": _version(),
+            "threads": int(threads), "token": _PROCESS_TOKEN}
+
+
+# The largest difference of a partition's class proportions from all the data's (half
+# the L1 distance) that "average" takes without a warning.
+_PROPORTION_GAP = 0.1
+
+
+def _warn_on_proportions(chunks):
+    """A UserWarning when a partition's class proportions differ from the data's."""
+    if chunks.counts[0] is None:
+        return
+    counts = np.array([c for c, r in zip(chunks.counts, chunks.rows) if r > 0], float)
+    overall = counts.sum(axis=0) / counts.sum()
+    rows = counts.sum(axis=1)
+    gaps = 0.5 * np.abs(counts / rows[:, None] - overall).sum(axis=1)
+    # sampling alone moves a partition of r rows by about sqrt(classes / r)
+    excess = gaps - _PROPORTION_GAP - np.sqrt(len(overall) / rows)
+    worst = int(np.argmax(excess))
+    if excess[worst] > 0:
+        _training.warn(
+            f"strategy='average': the class proportions of partition {worst} "
+            f"({np.round(counts[worst] / counts[worst].sum(), 3).tolist()}) differ from all "
+            f"the data's ({np.round(overall, 3).tolist()}) by {gaps[worst]:.3f}; models "
+            "trained on differently distributed partitions average poorly: shuffle the rows "
+            "before chunking them", UserWarning)
+
+
+def _partition_state(model, p):
+    """Partition p's starting state: the model's, with a generator of its own (the
+    model's for partition 0, so that one partition is fit)."""
+    state = {key: _copy(value) for key, value in model.get_state().items()}
+    if p > 0:
+        seed = np.random.SeedSequence([model._rng_state, p])
+        state["_rng_state"] = int(seed.generate_state(1, np.uint64)[0] >> np.uint64(1))
+    return state
+
+
+def _weighted_mean(arrays, shares, dtype):
+    """sum_p shares[p] arrays[p] in float64, in partition order, in dtype."""
+    total = np.zeros(arrays[0].shape)
+    for a, share in zip(arrays, shares):
+        total += share * a.astype(np.float64)
+    return total.astype(dtype)
+
+
+def _average(model, chunks, epochs, average_every):
+    """Local SGD with model averaging: each partition (chunk) trains a copy of the model
+    on its own rows with fit's compiled epochs; every average_every epochs the driver
+    replaces the copies' weights by their mean weighted by each partition's share of
+    the total sample weight (of the rows, without sample weights). Each partition keeps
+    its own optimizer state (velocities, Adam's moments, generator)."""
+    _warn_on_proportions(chunks)
+    lr = _learning_rate(model, chunks)
+    spec = _train_spec(model, chunks.spec["threads"])
+    live = [p for p, r in enumerate(chunks.rows) if r > 0]
+    weight_sums = np.array(chunks.weight_sums)[live]
+    shares = weight_sums / weight_sums.sum()
+    states = {p: _partition_state(model, p) for p in live}
+    rule = _training.StoppingRule(model.tol, model.n_iter_no_change + model._extra_patience,
+                                  on_validation=False)
+    zero = chunks.zero_output_loss()
+    scale, converged, reason = None, False, None
+    progress = _training._progress(model, epochs)
+    fields = [key for key, _ in model._loss.history_fields]
+    done = 0
+    try:
+        while done < epochs and not converged:
+            start = time.perf_counter()
+            rounds = min(average_every, epochs - done)
+            futures = [chunks.client.submit(_chunk_epochs, chunks.chunks[p], spec, states[p],
+                                            lr, rounds, done == 0, pure=True)
+                       for p in live]
+            results = chunks.client.gather(futures)
+            # the copies' weights, biases and running averages, averaged
+            for name in ("_weights", "_biases"):
+                mean = [_weighted_mean([r[0][name][k] for r in results], shares, model._dtype)
+                        for k in range(len(getattr(model, name)))]
+                setattr(model, name, mean)
+            model._average = [tuple(_weighted_mean([r[0]["_average"][k][j] for r in results],
+                                                   shares, model._dtype) for j in (0, 1))
+                              for k in range(len(model._average))]
+            first = results[0][0]
+            for p, (state, _) in zip(live, results):
+                for name in ("_weights", "_biases", "_average"):
+                    state[name] = _copy(getattr(model, name))
+                states[p] = state
+            # the model's own optimizer state and counts: the first partition's
+            for name in ("_velocity", "_second_moment", "_rng_state", "_step",
+                         "_optimizer_step", "_average_count"):
+                if name in first:
+                    setattr(model, name, _copy(first[name]))
+            seconds = (time.perf_counter() - start) / rounds
+            for e in range(rounds):  # a stop is found at an epoch, made after the round
+                stats = [r[1][e] for r in results]
+                values = {key: float(sum(share * s[key] for share, s in zip(shares, stats)))
+                          for key in ("loss", "grad_norm")}
+                values["learning_rate"] = float(stats[0]["learning_rate"])
+                for key in fields:  # counts (the perceptron's mistakes): their total
+                    values[key] = int(sum(s[key] for s in stats))
+                if scale is None:
+                    scale = max(zero, values["loss"]) if np.isfinite(values["loss"]) else zero
+                _training._check_divergence(model, values["loss"], scale, done + e + 1, lr)
+                _record_epoch(model, values, seconds, progress)
+                if converged:
+                    continue
+                if model._loss.reached_goal(values):
+                    converged, reason = True, model._loss.goal
+                elif rule.update(model.history_, lambda: None):
+                    converged, reason = True, rule.reason()
+            done += rounds
     finally:
         if progress is not None:
             progress.close(reason)
