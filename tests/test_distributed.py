@@ -239,32 +239,61 @@ def test_predictions_are_bitwise_one_machines(client):
                                   clf.predict(X))
 
 
-def test_the_drivers_thread_count_is_unchanged(client):
+def test_the_drivers_thread_count_and_environment_are_unchanged(client):
     before = mlpcore.get_num_threads()
     target = 1 if before > 1 else 2
+    environment = os.environ.get("OMP_NUM_THREADS")  # as the cluster left it
     mlpcore.set_num_threads(target)
     try:
         make, y, chunking = CASES["mlpc-lbfgs"]
         _fit_quietly(make().set_params(max_epochs=3), _dask(X, chunking), _dask(y, chunking),
-                     client=client, distributed=True, threads_per_task=3)
+                     client=client, distributed=True, threads_per_task=2)
         assert mlpcore.get_num_threads() == target
+        assert mlpcore.get_thread_num_threads() == 0
+        assert os.environ.get("OMP_NUM_THREADS") == environment
     finally:
         mlpcore.set_num_threads(before)
 
 
-def _threads_in_task(n, token):
-    with md._task_threads(n, token):
-        return mlpcore.get_num_threads()
+def _threads_in_task(n):
+    with md._task_threads(n):
+        return mlpcore.get_num_threads(), mlpcore.get_thread_num_threads()
 
 
-def test_process_workers_run_the_kernels_with_threads_per_task(procs, threads):
-    token = md._PROCESS_TOKEN
-    before_task = procs.run(mlpcore.get_num_threads)
-    assert procs.submit(_threads_in_task, 3, token, pure=False).result() == 3
-    assert procs.run(mlpcore.get_num_threads) == before_task  # restored after the task
-    # a thread of the driver's process leaves the process-wide count alone
-    before = mlpcore.get_num_threads()
-    assert threads.submit(_threads_in_task, before + 1, token, pure=False).result() == before
+def _thread_count_of_the_task_thread():
+    return mlpcore.get_thread_num_threads()
+
+
+def test_tasks_run_the_kernels_with_threads_per_task(client):
+    # on process workers (whose environment has Dask's OMP_NUM_THREADS=1) and on
+    # in-process workers alike; the driver's count is left alone
+    driver = mlpcore.get_num_threads()
+    n = driver + 1
+    before_task = client.run(mlpcore.get_num_threads)
+    assert client.submit(_threads_in_task, n, pure=False).result() == (n, n)
+    # restored after the task, in the task's thread and elsewhere in the worker
+    assert client.submit(_thread_count_of_the_task_thread, pure=False).result() == 0
+    assert client.run(mlpcore.get_num_threads) == before_task
+    assert mlpcore.get_num_threads() == driver
+    assert mlpcore.get_thread_num_threads() == 0
+
+
+def test_a_fits_tasks_on_in_process_workers_run_with_threads_per_task(threads, monkeypatch):
+    seen = []
+    make_trainer = md._trainer
+
+    def recording(model, chunk):  # the workers are threads of this process: one module
+        seen.append(mlpcore.get_num_threads())
+        return make_trainer(model, chunk)
+
+    monkeypatch.setattr(md, "_trainer", recording)
+    driver = mlpcore.get_num_threads()
+    n = driver + 1
+    make, y, chunking = CASES["mlpc-lbfgs"]
+    _fit_quietly(make().set_params(max_epochs=2), _dask(X, chunking), _dask(y, chunking),
+                 client=threads, distributed=True, threads_per_task=n)
+    assert seen and set(seen) == {n}
+    assert mlpcore.get_num_threads() == driver
 
 
 def test_a_worker_with_another_mlpcore_version_is_refused(procs, monkeypatch):

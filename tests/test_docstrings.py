@@ -36,7 +36,7 @@ SUBMODULES = ("kernels", "reference", "features", "datasets", "plot",
 # are scikit-learn's.
 FOREIGN = {"ConvergenceWarning", "NotFittedError"}
 # Functions that return None, so their docstrings have no Returns section.
-RETURN_NOTHING = {"mlpcore.save", "mlpcore.set_num_threads"}
+RETURN_NOTHING = {"mlpcore.save", "mlpcore.set_num_threads", "mlpcore.set_thread_num_threads"}
 SECTION = re.compile(r"^([A-Z][A-Za-z ]+)\n-+$", re.M)
 PYBIND_SIGNATURE = re.compile(r"^(?:\d+\. )?(\w+)\((.*)\)(?: -> .+)?$")
 

@@ -91,11 +91,33 @@ def test_os_fork_child_runs_single_threaded_and_parent_is_unaffected():
         ok = mlpcore.get_num_threads() == 1 and np.array_equal(K.matmul(big, big), expected)
         mlpcore.set_num_threads(4)   # still one: the inherited pool is unusable
         ok = ok and mlpcore.get_num_threads() == 1
+        with mlpcore.num_threads(4, scope="thread"):  # the thread's own count too
+            ok = ok and mlpcore.get_num_threads() == 1
+            ok = ok and np.array_equal(K.matmul(big, big), expected)
         os._exit(0 if ok else 3)
     _, status = os.waitpid(pid, 0)
     print(os.waitstatus_to_exitcode(status), mlpcore.get_num_threads())
     """)
     assert out.split() == ["0", "2"]
+
+
+def test_os_fork_in_a_thread_scope_child_runs_single_threaded():
+    # the forking thread's own count is copied into the child, where the fork rule wins
+    out = run_child(SETUP + """
+    import os
+    expected = K.matmul(big, big)
+    with mlpcore.num_threads(3, scope="thread"):
+        K.matmul(big, big)  # the parent's pool now has threads that the child lacks
+        pid = os.fork()
+        if pid == 0:
+            ok = mlpcore.get_thread_num_threads() == 3 and mlpcore.get_num_threads() == 1
+            ok = ok and np.array_equal(K.matmul(big, big), expected)
+            os._exit(0 if ok else 3)
+        _, status = os.waitpid(pid, 0)
+        inside = mlpcore.get_num_threads()
+    print(os.waitstatus_to_exitcode(status), inside, mlpcore.get_num_threads())
+    """)
+    assert out.split() == ["0", "3", "2"]
 
 
 INTERRUPT = """

@@ -1,9 +1,11 @@
-"""Runtime settings: thread count, the num_threads context, build_info, the SIMD path."""
+"""Runtime settings: thread count (process-wide and per thread), the num_threads context,
+build_info, the SIMD path."""
 
 import os
 import re
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -46,6 +48,131 @@ def test_num_threads_context_restores():
         with mlpcore.num_threads(2):
             raise RuntimeError("boom")
     assert mlpcore.get_num_threads() == before
+
+
+def _in_new_thread(fn):
+    out = []
+    worker = threading.Thread(target=lambda: out.append(fn()))
+    worker.start()
+    worker.join()
+    return out[0]
+
+
+def test_a_threads_own_count_changes_no_other_threads_count():
+    process = mlpcore.get_num_threads()
+    fresh = _in_new_thread(mlpcore.get_num_threads)  # a thread without a count of its own
+    n = max(process, fresh) + 1
+    entered, leave = threading.Event(), threading.Event()
+    seen = []
+
+    def worker():
+        with mlpcore.num_threads(n, scope="thread"):
+            seen.append((mlpcore.get_num_threads(), mlpcore.get_thread_num_threads()))
+            entered.set()
+            leave.wait(60)
+        seen.append((mlpcore.get_num_threads(), mlpcore.get_thread_num_threads()))
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    try:
+        assert entered.wait(60)
+        # while the worker is inside its scope: this thread, the process-wide count and
+        # any other thread are as they were
+        assert mlpcore.get_num_threads() == process
+        assert mlpcore.get_thread_num_threads() == 0
+        assert mlpcore.build_info()["num_threads"] == process
+        assert _in_new_thread(mlpcore.get_num_threads) == fresh
+        assert _in_new_thread(mlpcore.get_thread_num_threads) == 0
+    finally:
+        leave.set()
+        thread.join()
+    assert seen == [(n, n), (fresh, 0)]
+
+
+def test_thread_scope_nests_takes_precedence_and_restores_on_exception():
+    process = mlpcore.get_num_threads()
+    with mlpcore.num_threads(3, scope="thread"):
+        assert (mlpcore.get_num_threads(), mlpcore.get_thread_num_threads()) == (3, 3)
+        with mlpcore.num_threads(1, scope="thread"):
+            assert (mlpcore.get_num_threads(), mlpcore.get_thread_num_threads()) == (1, 1)
+        assert mlpcore.get_thread_num_threads() == 3
+        with mlpcore.num_threads(2):  # the process-wide count: the thread's own wins here
+            assert mlpcore.get_num_threads() == 3
+            assert _in_new_thread(mlpcore.get_thread_num_threads) == 0
+        assert mlpcore.get_num_threads() == 3
+    assert (mlpcore.get_num_threads(), mlpcore.get_thread_num_threads()) == (process, 0)
+    with pytest.raises(RuntimeError, match="boom"):
+        with mlpcore.num_threads(2, scope="thread"):
+            raise RuntimeError("boom")
+    assert (mlpcore.get_num_threads(), mlpcore.get_thread_num_threads()) == (process, 0)
+
+
+def test_set_thread_num_threads_sets_and_clears():
+    process = mlpcore.get_num_threads()
+    try:
+        mlpcore.set_thread_num_threads(process + 1)
+        assert mlpcore.get_num_threads() == process + 1
+        assert mlpcore.get_thread_num_threads() == process + 1
+    finally:
+        mlpcore.set_thread_num_threads(0)
+    assert (mlpcore.get_num_threads(), mlpcore.get_thread_num_threads()) == (process, 0)
+    for bad in (-1, 4097):
+        with pytest.raises(ValueError, match="between 0 and 4096"):
+            mlpcore.set_thread_num_threads(bad)
+    for bad in (1.0, True, "2", None):
+        with pytest.raises(TypeError, match="must be an int"):
+            mlpcore.set_thread_num_threads(bad)
+    assert mlpcore.get_thread_num_threads() == 0
+
+
+@pytest.mark.parametrize("scope", ["process", "thread"])
+def test_num_threads_validates_n_before_changing_anything(scope):
+    before = mlpcore.get_num_threads(), mlpcore.get_thread_num_threads()
+    for bad in (0, -1, 4097):
+        with pytest.raises(ValueError, match=r"\[num_threads\] n must be between 1 and 4096"):
+            mlpcore.num_threads(bad, scope=scope)
+    for bad in (2.0, True, "2", None):
+        with pytest.raises(TypeError, match=r"\[num_threads\] n must be an int"):
+            mlpcore.num_threads(bad, scope=scope)
+    assert (mlpcore.get_num_threads(), mlpcore.get_thread_num_threads()) == before
+
+
+def test_num_threads_validates_scope():
+    for bad in ("processes", "Thread", None, 1):
+        with pytest.raises(ValueError, match="scope must be one of 'process', 'thread'"):
+            mlpcore.num_threads(2, scope=bad)  # raised on the call, before any ``with``
+    with pytest.raises(TypeError):
+        mlpcore.num_threads(2, "thread")  # scope is keyword-only
+
+
+# A process started as Dask's nanny starts its workers, with OMP_NUM_THREADS=1: a
+# thread's own count is not capped by it, and reaches the GEMM (whose second thread
+# stays in OpenMP's pool after the region, one more task of the process on Linux).
+OMP_ONE = """
+import os, sys
+import numpy as np
+import mlpcore
+from mlpcore import kernels as K
+def tasks():
+    return len(os.listdir("/proc/self/task")) if sys.platform == "linux" else 1
+a = np.ones((600, 600))
+expected = K.matmul(a, a)
+before = tasks()
+with mlpcore.num_threads(2, scope="thread"):
+    inside = mlpcore.get_num_threads()
+    same = np.array_equal(K.matmul(a, a), expected)
+print(mlpcore.get_num_threads(), inside, same, tasks() - before, os.environ["OMP_NUM_THREADS"])
+"""
+
+
+def test_a_threads_own_count_is_not_capped_by_omp_num_threads():
+    r = subprocess.run([sys.executable, "-c", OMP_ONE], capture_output=True, text=True,
+                       env=_env(OMP_NUM_THREADS="1"), timeout=60)
+    assert r.returncode == 0, r.stderr
+    process, inside, same, new_tasks, variable = r.stdout.split()
+    assert (process, inside, same, variable) == ("1", "2", "True", "1")
+    if sys.platform == "linux":
+        assert new_tasks == "1", "the product did not run on 2 threads"
 
 
 def test_build_info():

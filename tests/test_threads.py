@@ -3,6 +3,8 @@
 The sizes give each of 3 threads more than kMinWorkPerThread (runtime.hpp, 100 us of
 estimated one-thread work), so that the parallel paths run."""
 
+import threading
+
 import numpy as np
 import pytest
 
@@ -103,3 +105,37 @@ def test_kernels_run_under_thread_counts(threads, rng):
     with mlpcore.num_threads(threads):
         got = K.matmul(a, np.eye(64))
     np.testing.assert_array_equal(got, a)
+
+
+def _in_new_thread(fn):
+    out = []
+    worker = threading.Thread(target=lambda: out.append(fn()))
+    worker.start()
+    worker.join()
+    return out[0]
+
+
+@pytest.mark.parametrize("where", ["this thread", "another thread"])
+def test_a_threads_own_count_gives_bitwise_the_same_results(where, rng):
+    # the count of the calling thread alone (what a Dask task sets) reaches the GEMM, the
+    # elementwise kernels and the training loop, with the process-wide count at 1
+    a = random_array(rng, (400, 300), np.float64)
+    b = random_array(rng, (300, 500), np.float64)
+    X = rng.normal(size=(3000, 20))
+    y = (X[:, 0] + X[:, 1] > 0).astype(int)
+
+    def work(n):
+        with mlpcore.num_threads(n, scope="thread"):
+            assert mlpcore.get_num_threads() == n
+            c = K.matmul(a, b)
+            s = K.softmax_forward(c)
+            m = mlpcore.MLPClassifier((64,), max_epochs=3, tol=None, random_state=0).fit(X, y)
+            return [c, s, *m.coefs_, *m.intercepts_, m.predict_proba(X)]
+
+    with mlpcore.num_threads(1):
+        run = work if where == "this thread" else lambda n: _in_new_thread(lambda: work(n))
+        base = run(1)
+        other = run(2)
+        assert mlpcore.get_num_threads() == 1
+    for i, (x, z) in enumerate(zip(base, other)):
+        assert x.dtype == z.dtype and np.array_equal(x, z), f"output {i} differs"

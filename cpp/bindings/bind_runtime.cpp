@@ -55,10 +55,12 @@ void init_runtime(py::module_& m) {
       },
       py::arg("a"), "True when no element of a (1-D or 2-D, float32 or float64) is NaN or infinite.");
   m.def("get_num_threads", &get_num_threads,
-        R"doc(The number of threads the kernels use.
+        R"doc(The number of threads the kernels called from this thread use.
 
-The default is OpenMP's (e.g. OMP_NUM_THREADS); always 1 in a process made by
-fork(), where the parent's threads are gone.
+The calling thread's own count where it has one (set_thread_num_threads), else the
+process-wide count (set_num_threads) capped by OpenMP's setting (e.g.
+OMP_NUM_THREADS), by default OpenMP's; always 1 in a process made by fork(), where the
+parent's threads are gone.
 
 Returns
 -------
@@ -83,10 +85,11 @@ True
         set_num_threads(static_cast<int>(v));
       },
       py::arg("n"),
-      R"doc(Set the number of threads the kernels use.
+      R"doc(Set the number of threads the kernels use, for the whole process.
 
-Results do not depend on it: reductions run in a fixed order. See also num_threads,
-which restores the previous count.
+Results do not depend on it: reductions run in a fixed order. A thread's own count
+(set_thread_num_threads) takes precedence in that thread. See also num_threads, which
+restores the previous count.
 
 Parameters
 ----------
@@ -101,6 +104,72 @@ Examples
 >>> mlpcore.get_num_threads()
 1
 >>> mlpcore.set_num_threads(previous)
+)doc");
+  m.def(
+      "_get_process_num_threads",
+      []() {
+        ThreadCountScope process_wide(0);  // the calling thread's own count set aside
+        return get_num_threads();
+      },
+      "get_num_threads() as the calling thread would see it without a count of its own "
+      "(what num_threads(n) restores).");
+  m.def("get_thread_num_threads", &get_thread_num_threads,
+        R"doc(The calling thread's own thread count, 0 when it has none.
+
+A thread's own count (set_thread_num_threads, num_threads(n, scope="thread")) takes
+precedence over the process-wide count for the kernels that thread calls; without one,
+the thread uses the process-wide count (get_num_threads).
+
+Returns
+-------
+int
+    The calling thread's count, or 0.
+
+Examples
+--------
+>>> import mlpcore
+>>> with mlpcore.num_threads(2, scope="thread"):
+...     print(mlpcore.get_thread_num_threads())
+2
+>>> mlpcore.get_thread_num_threads()
+0
+)doc");
+  m.def(
+      "set_thread_num_threads",
+      [](py::object n) {
+        if (!py::isinstance<py::int_>(n) || py::isinstance<py::bool_>(n))
+          fail<py::type_error>("set_thread_num_threads",
+                               "n must be an int, got " + describe_object(n));
+        long long v = n.cast<long long>();
+        if (v < 0 || v > 4096)
+          fail<py::value_error>("set_thread_num_threads",
+                                "n must be between 0 and 4096, got " + std::to_string(v));
+        set_thread_num_threads(static_cast<int>(v));
+      },
+      py::arg("n"),
+      R"doc(Set the number of threads of the kernels called from the calling thread only.
+
+It takes precedence over the process-wide count (set_num_threads) in this thread and
+changes nothing for other threads. It is an explicit request: OpenMP's setting
+(OMP_NUM_THREADS, threadpoolctl's limits) does not cap it. In a process made by
+fork() the kernels still use 1 thread. See also num_threads(n, scope="thread"), which
+restores the previous count.
+
+Parameters
+----------
+n : int
+    The thread count, from 1 to 4096; 0 clears the thread's own count, so that the
+    process-wide count applies again.
+
+Examples
+--------
+>>> import mlpcore
+>>> mlpcore.set_thread_num_threads(2)
+>>> mlpcore.get_num_threads(), mlpcore.get_thread_num_threads()
+(2, 2)
+>>> mlpcore.set_thread_num_threads(0)
+>>> mlpcore.get_thread_num_threads()
+0
 )doc");
   m.def(
       "_set_isa",

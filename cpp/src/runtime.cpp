@@ -118,11 +118,22 @@ bool in_forked_child() { return g_forked.load(std::memory_order_relaxed); }
 Isa active_isa() { return static_cast<Isa>(g_isa.load(std::memory_order_relaxed)); }
 void set_active_isa(Isa isa) { g_isa.store(static_cast<int>(isa), std::memory_order_relaxed); }
 
+namespace {
+// The calling thread's own count; 0: none, use the process-wide count.
+thread_local int t_threads = 0;
+}  // namespace
+
 // OpenMP's own setting (OMP_NUM_THREADS, omp_set_num_threads, threadpoolctl's
-// threadpool_limits) caps the count, so that limiting the OpenMP pool from outside
-// limits mlpcore too; set_num_threads sets both.
+// threadpool_limits) caps the process-wide count, so that limiting the OpenMP pool from
+// outside limits mlpcore too; set_num_threads sets both. A thread's own count is not
+// capped: it is an explicit request for the kernels this thread calls (a Dask task's
+// threads_per_task), and the setting it would be capped by is often not the caller's:
+// Dask's nanny starts its worker processes with OMP_NUM_THREADS=1, and capping would
+// make every such task run on one thread. The kernels ask OpenMP for their count with
+// num_threads(), which takes precedence over OpenMP's setting. The fork rule still wins.
 int get_num_threads() {
   if (in_forked_child()) return 1;
+  if (t_threads > 0) return t_threads;
   const int openmp = omp_get_max_threads();
   const int n = g_threads.load(std::memory_order_relaxed);
   return n > 0 && n < openmp ? n : openmp;
@@ -133,6 +144,12 @@ void set_num_threads(int n) {
   g_threads.store(n, std::memory_order_relaxed);
   omp_set_num_threads(n);
 }
+
+void set_thread_num_threads(int n) { t_threads = n > 0 ? n : 0; }
+int get_thread_num_threads() { return t_threads; }
+
+ThreadCountScope::ThreadCountScope(int n) : previous_(t_threads) { set_thread_num_threads(n); }
+ThreadCountScope::~ThreadCountScope() { t_threads = previous_; }
 
 namespace {
 thread_local InterruptCheck t_interrupt_check = nullptr;

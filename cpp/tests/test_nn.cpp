@@ -1,9 +1,11 @@
 // C++ tests of the nn and optim kernels: the vector math against libm, the row
-// kernels against plain loops, every ISA path, bitwise equality across threads.
+// kernels against plain loops, every ISA path, bitwise equality across threads; and
+// the calling thread's own thread count (ThreadCountScope).
 #include <cmath>
 #include <cstdio>
 #include <limits>
 #include <random>
+#include <thread>
 #include <vector>
 
 #include "mlpcore/nn.hpp"
@@ -145,6 +147,72 @@ static void test_adam() {
   check(pa == pb && ma == mb && va == vb, "adam_step across thread counts", 0);
 }
 
+// ThreadCountScope: the calling thread's own count for the scope's lifetime, nested and
+// restored, seen by no other thread and not by the process-wide count, not capped by
+// OpenMP's setting; the kernels under it give bitwise the same results.
+static void test_thread_count_scope() {
+  const int process = get_num_threads();
+  auto in_new_thread = [](int (*get)()) {
+    int n = -1;
+    std::thread t([&] { n = get(); });
+    t.join();
+    return n;
+  };
+  const int fresh = in_new_thread(get_num_threads);
+  check(get_thread_num_threads() == 0, "no thread count of its own by default",
+        get_thread_num_threads());
+  {
+    ThreadCountScope outer(process + 2);
+    check(get_num_threads() == process + 2 && get_thread_num_threads() == process + 2,
+          "ThreadCountScope sets the count", get_num_threads());
+    {
+      ThreadCountScope inner(1);
+      check(get_num_threads() == 1, "nested ThreadCountScope", get_num_threads());
+      check(in_new_thread(get_thread_num_threads) == 0 &&
+                in_new_thread(get_num_threads) == fresh,
+            "another thread sees no thread count", in_new_thread(get_num_threads));
+    }
+    check(get_num_threads() == process + 2, "nested scope restores the outer count",
+          get_num_threads());
+    {
+      ThreadCountScope cleared(0);
+      check(get_num_threads() == process && get_thread_num_threads() == 0,
+            "ThreadCountScope(0) clears the count", get_num_threads());
+    }
+  }
+  check(get_num_threads() == process && get_thread_num_threads() == 0,
+        "ThreadCountScope restores on destruction", get_num_threads());
+
+  // Not capped by OpenMP's setting, which set_num_threads(1) makes 1 in this thread.
+  set_num_threads(1);
+  {
+    ThreadCountScope threads(3);
+    check(get_num_threads() == 3, "thread count above OpenMP's setting", get_num_threads());
+  }
+  check(get_num_threads() == 1, "process-wide count after the scope", get_num_threads());
+
+  const int64_t n = 300000;
+  std::vector<float> pa(n), ga(n), ma(n, 0.0f), va(n, 0.0f);
+  for (int64_t i = 0; i < n; ++i) {
+    pa[size_t(i)] = float(std::sin(double(i)));
+    ga[size_t(i)] = float(std::cos(0.3 * double(i)));
+  }
+  std::vector<float> pb = pa, mb = ma, vb = va;
+  {
+    ThreadCountScope threads(1);
+    adam_step<float>(pa.data(), ga.data(), ma.data(), va.data(), n, 2, 1e-3, 0.9, 0.999,
+                     1e-8, 0.0);
+  }
+  std::thread other([&] {  // another thread, with a count of its own
+    ThreadCountScope threads(4);
+    adam_step<float>(pb.data(), ga.data(), mb.data(), vb.data(), n, 2, 1e-3, 0.9, 0.999,
+                     1e-8, 0.0);
+  });
+  other.join();
+  check(pa == pb && ma == mb && va == vb, "adam_step under ThreadCountScope(1) and (4)", 0);
+  set_num_threads(process);
+}
+
 // The 64 x 64-bit product's high half of compilers without a 128-bit integer (the
 // shuffle's uniform_index), against the native one where there is one and against
 // products known by hand everywhere.
@@ -179,6 +247,7 @@ int main() {
   }
   test_average();
   test_adam();
+  test_thread_count_scope();
   if (failures) std::printf("%d failures\n", failures);
   return failures ? 1 : 0;
 }

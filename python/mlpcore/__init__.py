@@ -5,7 +5,8 @@ The course's objects: ``Perceptron``, ``LogisticRegression``, ``LinearRegression
 itself, ``MLP``. ``mlpcore.kernels`` holds the compiled kernels (GEMM,
 activations, softmax, losses, dense layer, SGD), ``mlpcore.reference`` their NumPy
 twins with the same signatures. Threads: ``set_num_threads``, ``get_num_threads``,
-``num_threads``. ``mlpcore.plot`` draws loss curves, decision boundaries and confusion
+``num_threads`` (``scope="thread"``: the calling thread's own count),
+``set_thread_num_threads``, ``get_thread_num_threads``. ``mlpcore.plot`` draws loss curves, decision boundaries and confusion
 matrices (with matplotlib); ``get_include`` and ``get_cmake_dir`` locate the C++ headers and
 the CMake package of the compiled core.
 """
@@ -21,7 +22,14 @@ with passive_wait_policy():
 
 from . import kernels
 from ._paths import get_cmake_dir, get_include
-from ._runtime import build_info, get_num_threads, num_threads, set_num_threads
+from ._runtime import (
+    build_info,
+    get_num_threads,
+    get_thread_num_threads,
+    num_threads,
+    set_num_threads,
+    set_thread_num_threads,
+)
 
 __version__ = _core._build_info()["version"]
 
@@ -82,6 +90,7 @@ __all__ = [
     "get_cmake_dir",
     "get_include",
     "get_num_threads",
+    "get_thread_num_threads",
     "kernels",
     "load",
     "num_threads",
@@ -89,4 +98,5 @@ __all__ = [
     "reference",
     "save",
     "set_num_threads",
+    "set_thread_num_threads",
 ]

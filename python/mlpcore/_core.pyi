@@ -134,6 +134,9 @@ def _available_isas() -> list[typing.Any]:
 def _build_info() -> dict[typing.Any, typing.Any]:
     """Version, compiler, OpenMP, threads and SIMD paths of this build."""
 
+def _get_process_num_threads() -> int:
+    """get_num_threads() as the calling thread would see it without a count of its own (what num_threads(n) restores)."""
+
 def _parse_csv_rows(
     block: bytes,
     delimiter: str,
@@ -224,7 +227,10 @@ def gemm(
     """General matrix product in place: c := alpha (a @ b) + beta c."""
 
 def get_num_threads() -> int:
-    """The number of threads the kernels use."""
+    """The number of threads the kernels called from this thread use."""
+
+def get_thread_num_threads() -> int:
+    """The calling thread's own thread count, 0 when it has none."""
 
 def linear_backward(
     x: typing.Any,
@@ -267,7 +273,10 @@ def perceptron_forward(scores: typing.Any, d: typing.Any, reduction: typing.Any 
     """The perceptron criterion E = sum max(-d s, 0), d in {-1, +1}."""
 
 def set_num_threads(n: typing.Any) -> None:
-    """Set the number of threads the kernels use."""
+    """Set the number of threads the kernels use, for the whole process."""
+
+def set_thread_num_threads(n: typing.Any) -> None:
+    """Set the number of threads of the kernels called from the calling thread only."""
 
 def sgd_step(
     param: typing.Any,

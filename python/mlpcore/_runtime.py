@@ -12,16 +12,26 @@ from . import _core, _openmp
 
 get_num_threads = _core.get_num_threads
 set_num_threads = _core.set_num_threads
+get_thread_num_threads = _core.get_thread_num_threads
+set_thread_num_threads = _core.set_thread_num_threads
+
+SCOPES = ("process", "thread")
 
 
-@contextlib.contextmanager
-def num_threads(n: int) -> Iterator[None]:
+def num_threads(n: int, *, scope: str = "process") -> contextlib.AbstractContextManager[None]:
     """Run the enclosed kernels with ``n`` threads, then restore the previous count.
 
     Parameters
     ----------
     n : int
-        The thread count inside the ``with`` block.
+        The thread count inside the ``with`` block, from 1 to 4096.
+    scope : {"process", "thread"}, default "process"
+        "process": the process-wide count (``set_num_threads``), which every thread
+        without a count of its own uses. "thread": the calling thread's own count
+        (``set_thread_num_threads``) alone, which other threads and the process-wide
+        count do not see; it is not capped by OpenMP's setting (OMP_NUM_THREADS), so a
+        Dask task or a thread of a pool can run its kernels with ``n`` threads without
+        changing anyone else's.
 
     Returns
     -------
@@ -34,13 +44,47 @@ def num_threads(n: int) -> Iterator[None]:
     >>> with mlpcore.num_threads(1):
     ...     print(mlpcore.get_num_threads())
     1
+    >>> import threading
+    >>> def task():
+    ...     with mlpcore.num_threads(2, scope="thread"):
+    ...         print(mlpcore.get_num_threads())
+    >>> with mlpcore.num_threads(1):
+    ...     worker = threading.Thread(target=task)
+    ...     worker.start(); worker.join()
+    ...     print(mlpcore.get_num_threads())
+    2
+    1
     """
-    previous = get_num_threads()
+    if not isinstance(n, int) or isinstance(n, bool):
+        raise TypeError(f"[num_threads] n must be an int, got {type(n).__name__}")
+    if not 1 <= n <= 4096:
+        raise ValueError(f"[num_threads] n must be between 1 and 4096, got {n}")
+    if scope == "process":
+        return _process_threads(n)
+    if scope == "thread":
+        return _thread_threads(n)
+    raise ValueError(f"[num_threads] scope must be one of {', '.join(map(repr, SCOPES))}, "
+                     f"got {scope!r}")
+
+
+@contextlib.contextmanager
+def _process_threads(n: int) -> Iterator[None]:
+    previous = _core._get_process_num_threads()  # not the thread's own count, if it has one
     set_num_threads(n)
     try:
         yield
     finally:
         set_num_threads(previous)
+
+
+@contextlib.contextmanager
+def _thread_threads(n: int) -> Iterator[None]:
+    previous = get_thread_num_threads()
+    set_thread_num_threads(n)
+    try:
+        yield
+    finally:
+        set_thread_num_threads(previous)
 
 
 def _cpu_name() -> str:

@@ -34,11 +34,13 @@ Not in this step (ValueError): the strategies "sync_sgd" and "average" (solvers 
 and "adam"), ``Incremental``, ``early_stopping=True``, ``warm_start=True`` and the
 Perceptron. DataFrames: pass ``ddf.to_dask_array(lengths=True)``.
 
-Threads: in a worker process a task runs the kernels with ``threads_per_task`` threads
-(``mlpcore.num_threads``, restored after the task). Where a worker is a thread of the
-driver's own process (``LocalCluster(processes=False)``), the thread count is
-process-wide, so such a task leaves it alone and runs with the driver's count; the
-results do not depend on the thread count.
+Threads: a task runs the kernels with ``threads_per_task`` threads as the count of its
+own thread (``mlpcore.num_threads(n, scope="thread")``, restored after the task), not
+capped by the OMP_NUM_THREADS=1 that Dask's nanny gives its worker processes. It changes
+neither the process-wide count nor the environment, so on workers that are threads of
+the driver's own process (``LocalCluster(processes=False)``) too, tasks run with
+``threads_per_task`` threads and the driver keeps its count; the results do not depend
+on the thread count.
 
 State travels as the estimator's state (``get_state()``): the class, ``get_params()``
 and the state dict, rebuilt on the worker by ``set_state``, which validates it; tasks
@@ -49,9 +51,7 @@ mlpcore.
 
 from __future__ import annotations
 
-import contextlib
 import time
-import uuid
 
 try:
     import dask
@@ -73,9 +73,6 @@ __all__ = ["STRATEGIES", "fit", "loss_and_gradient", "predict", "predict_proba"]
 
 # fit's strategies (the module's notes describe each).
 STRATEGIES = ("gradient", "sync_sgd", "average")
-# Identifies this process: a task whose worker is a thread of the driver's process sees
-# the driver's token and leaves the process-wide thread count alone.
-_PROCESS_TOKEN = uuid.uuid4().hex
 # The rows of a chunk its trainer takes at a time.
 _TASK_BATCH = 4096
 
@@ -94,13 +91,9 @@ def _check_version(driver_version):
             f"{driver_version}: install the same version of mlpcore on every worker")
 
 
-@contextlib.contextmanager
-def _task_threads(n, token):
-    if token == _PROCESS_TOKEN:  # a thread of the driver's process: the count is shared
-        yield
-        return
-    with num_threads(n):
-        yield
+def _task_threads(n):
+    # the worker thread's own count: the driver's and other threads' are left alone
+    return num_threads(n, scope="thread")
 
 
 # -------------------------------------------------------------------------- the model spec
@@ -121,7 +114,7 @@ def _spec(model, threads):
     if "class_weight" in params:
         params["class_weight"] = None
     return {"cls": type(model), "params": params, "state": state, "version": _version(),
-            "threads": int(threads), "token": _PROCESS_TOKEN}
+            "threads": int(threads)}
 
 
 def _copy(value):
@@ -224,7 +217,7 @@ def _chunk_loss_grad(chunk, spec, weights, biases, rows=None):
         chunk = _chunk_subset(chunk, rows)
     if chunk["rows"] == 0:
         return 0.0, [np.zeros(w.shape) for w in weights], [np.zeros(b.shape) for b in biases]
-    with _task_threads(spec["threads"], spec["token"]):
+    with _task_threads(spec["threads"]):
         model = _rebuild(spec, weights, biases)
         trainer = _trainer(model, chunk)
         gw = [np.empty_like(w) for w in model._weights]
@@ -249,7 +242,7 @@ def _chunk_epochs(chunk, spec, state, lr, epochs, first):
     model of spec with state: the new state and each epoch's stats. first: the fit's
     first round (the epoch checks the rows' finiteness, as fit's first epoch does)."""
     _check_version(spec["version"])
-    with _task_threads(spec["threads"], spec["token"]):
+    with _task_threads(spec["threads"]):
         model = spec["cls"](**spec["params"]).set_state(_copy(state))
         data = _training.TrainingData(chunk["X"], chunk["target"], chunk["weights"],
                                       n_outputs=0, uniform=chunk["weights"] is None,
@@ -304,7 +297,7 @@ def _chunk_rows(chunk, rows):
 
 def _predict_block(block, spec, method):
     _check_version(spec["version"])
-    with _task_threads(spec["threads"], spec["token"]):
+    with _task_threads(spec["threads"]):
         model = _rebuild(spec)
         return getattr(model, method)(block)
 
@@ -597,7 +590,7 @@ def fit(estimator, X, y, *, client=None, strategy="auto", sample_weight=None, cl
     classes : array-like, optional
         All the labels of a classifier (else those of y, computed first).
     threads_per_task : int, default 1
-        The threads of the kernels in a worker process.
+        The threads of the kernels in each task, on process and in-process workers.
     verbose : bool, default False
         A progress line per epoch, as ``fit`` with ``verbose=True`` prints.
 
@@ -872,7 +865,7 @@ def _train_spec(model, threads):
     if "class_weight" in params:
         params["class_weight"] = None
     return {"cls": type(model), "params": params, "version": _version(),
-            "threads": int(threads), "token": _PROCESS_TOKEN}
+            "threads": int(threads)}
 
 
 # The largest difference of a partition's class proportions from all the data's (half

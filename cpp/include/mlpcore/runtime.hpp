@@ -16,13 +16,39 @@ Isa best_isa();                                  // the widest supported path
 Isa active_isa();
 void set_active_isa(Isa isa);                    // caller checks isa_supported
 
-// Threads used by the OpenMP loops of every kernel: the count set here, capped by
-// OpenMP's setting in the calling thread (omp_get_max_threads(): OMP_NUM_THREADS,
-// threadpoolctl); by default OpenMP's setting alone. Always 1 in a child made by
-// fork(), whose inherited OpenMP thread pool is unusable.
+// Threads used by the OpenMP loops of every kernel called from the calling thread:
+// - always 1 in a child made by fork(), whose inherited OpenMP thread pool is unusable;
+// - else the calling thread's own count (set_thread_num_threads, ThreadCountScope)
+//   where it has one, as given;
+// - else the process-wide count (set_num_threads), capped by OpenMP's setting in the
+//   calling thread (omp_get_max_threads(): OMP_NUM_THREADS, threadpoolctl); by default
+//   OpenMP's setting alone.
 int get_num_threads();
 bool in_forked_child();
-void set_num_threads(int n);  // n >= 1; also sets OpenMP's count in the calling thread
+// The process-wide count: n >= 1; also sets OpenMP's count in the calling thread.
+void set_num_threads(int n);
+// The calling thread's own count, which takes precedence over the process-wide one for
+// the kernels this thread calls and changes nothing for other threads: n >= 1 sets it,
+// 0 (or less) clears it. It is an explicit request, not capped by OpenMP's setting
+// (OMP_NUM_THREADS=1, which Dask's nanny puts in its workers' environment, or
+// threadpoolctl's limits), and it leaves OpenMP's own setting alone.
+void set_thread_num_threads(int n);
+int get_thread_num_threads();  // the calling thread's own count; 0 when it has none
+// Sets the calling thread's own count for the lifetime of the object (as
+// set_thread_num_threads: 0 clears it) and restores the previous one on destruction,
+// so that scopes nest:
+//   { mlpcore::ThreadCountScope threads(2); /* kernels called here use 2 threads */ }
+// Create and destroy it on the same thread.
+class ThreadCountScope {
+ public:
+  explicit ThreadCountScope(int n);
+  ~ThreadCountScope();
+  ThreadCountScope(const ThreadCountScope&) = delete;
+  ThreadCountScope& operator=(const ThreadCountScope&) = delete;
+
+ private:
+  int previous_;
+};
 // Threads worth using for a call of `work`, an estimate of its one-thread time in
 // nanoseconds: each thread gets at least kMinWorkPerThread, so smaller calls run on the
 // calling thread alone. Never changes results, only speed.
