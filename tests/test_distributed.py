@@ -351,7 +351,8 @@ def test_sync_sgd_equals_one_machines_minibatch_fit(threads, case, chunking):
                          distributed=True, strategy="sync_sgd")
     assert _max_difference(local, model) < 1e-10
     np.testing.assert_allclose(model.history_["loss"], local.history_["loss"], rtol=1e-12)
-    assert model.history_["learning_rate"] == local.history_["learning_rate"]
+    np.testing.assert_allclose(model.history_["learning_rate"],
+                               local.history_["learning_rate"], rtol=1e-12)
     assert (model.n_iter_, model.t_, model._rng_state) == (local.n_iter_, local.t_,
                                                           local._rng_state)
 
