@@ -16,6 +16,7 @@ The Examples run as doctests (ELLIPSIS and NORMALIZE_WHITESPACE; floats are prin
 the docstrings), with ``np`` (NumPy) as the only predefined name.
 """
 
+import contextlib
 import doctest
 import importlib
 import importlib.util
@@ -125,14 +126,30 @@ def entry_names(body):
 
 
 # How to make an instance of the classes whose parameters have no defaults.
-FACTORIES = {"Standardized": lambda: mlpcore.Standardized(mlpcore.LogisticRegression())}
+FACTORIES = {"Standardized": lambda: mlpcore.Standardized(mlpcore.LogisticRegression()),
+             "Incremental": lambda: importlib.import_module("mlpcore.distributed").Incremental(
+                 mlpcore.LogisticRegression(solver="sgd"))}
+
+
+@contextlib.contextmanager
+def _dask_client():
+    """A Dask client on a LocalCluster of threads, the current one while fitting."""
+    from distributed import Client, LocalCluster
+
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
+                      dashboard_address=None) as cluster, Client(cluster):
+        yield
+
+
+# What the fit of a class needs around it.
+CONTEXTS = {"Incremental": _dask_client}
 
 
 def fitted(cls):
     """An instance of cls, fitted on a small problem."""
     X, y = mlpcore.datasets.blobs(n_samples=60, centers=3, random_state=0)
     model = FACTORIES.get(cls.__name__, cls)()
-    with warnings.catch_warnings():
+    with CONTEXTS.get(cls.__name__, contextlib.nullcontext)(), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         if hasattr(model, "predict_proba") or hasattr(model, "decision_function"):  # classifier
             model.fit(X, y)

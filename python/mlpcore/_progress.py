@@ -1,6 +1,7 @@
 """Per-epoch progress of a fit with verbose=True: a tqdm bar when tqdm is installed,
 else lines on standard error: the first epoch, then at most one a second, and the
-last epoch run."""
+last epoch run. ``unit`` names what is counted ("block" for
+``mlpcore.distributed.Incremental``)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ import time
 
 
 class EpochProgress:
-    def __init__(self, name: str, epochs: int):
+    def __init__(self, name: str, epochs: int, unit: str = "epoch"):
         self.name = name
         self.epochs = epochs
+        self.unit = unit
         self.pending = None  # the last epoch's line, when it was not printed yet
         self.printed_at = None
         try:
@@ -19,7 +21,7 @@ class EpochProgress:
         except ImportError:
             self.bar = None
         else:
-            self.bar = tqdm(total=epochs, desc=name, unit="epoch", leave=True)
+            self.bar = tqdm(total=epochs, desc=name, unit=unit, leave=True)
 
     def update(self, history: dict) -> None:
         fields = {"loss": f"{history['loss'][-1]:.4g}"}
@@ -33,7 +35,7 @@ class EpochProgress:
             return
         epoch = len(history["loss"])
         text = ", ".join(f"{k} {v}" for k, v in fields.items())
-        self.pending = f"{self.name} epoch {epoch}/{self.epochs}: {text}"
+        self.pending = f"{self.name} {self.unit} {epoch}/{self.epochs}: {text}"
         now = time.monotonic()
         if self.printed_at is None or now - self.printed_at >= 1.0 or epoch == self.epochs:
             self._print(now)

@@ -31,8 +31,9 @@ same rows in another order differ (3.2e-8); with the 1,797 digits, 3.7e-12. That
 not exact, and no order of the chunks' sums makes it so.
 
 Not in this step (ValueError): the strategies "sync_sgd" and "average" (solvers "sgd"
-and "adam"), ``Incremental``, ``early_stopping=True``, ``warm_start=True`` and the
-Perceptron. DataFrames: pass ``ddf.to_dask_array(lengths=True)``.
+and "adam"), ``early_stopping=True``, ``warm_start=True`` and the Perceptron; for those
+solvers and the Perceptron, ``Incremental`` streams ``partial_fit`` over the blocks
+instead. DataFrames: pass ``ddf.to_dask_array(lengths=True)``.
 
 Threads: a task runs the kernels with ``threads_per_task`` threads as the count of its
 own thread (``mlpcore.num_threads(n, scope="thread")``, restored after the task), not
@@ -65,11 +66,12 @@ except ImportError as exc:  # pragma: no cover - tested in a child process witho
 import numpy as np
 
 from . import _core, _training
+from ._compat import BaseEstimator
 from ._runtime import num_threads
 from ._state import HISTORY
 from .kernels import adam_step, average_step, sgd_step
 
-__all__ = ["STRATEGIES", "fit", "loss_and_gradient", "predict", "predict_proba"]
+__all__ = ["STRATEGIES", "Incremental", "fit", "loss_and_gradient", "predict", "predict_proba"]
 
 # fit's strategies (the module's notes describe each).
 STRATEGIES = ("gradient", "sync_sgd", "average")
@@ -1132,3 +1134,488 @@ def predict_proba(estimator, X):
     >>> client.close(); cluster.close()
     """
     return _predict(estimator, X, "predict_proba")
+
+
+# -------------------------------------------------------------------------- Incremental
+
+def _worker_threads():
+    """The threads of the worker running the task (the tasks of a stream run one at a
+    time, so one may use them all)."""
+    try:
+        return max(1, int(distributed.get_worker().state.nthreads))
+    except (ValueError, AttributeError):
+        return 1
+
+
+def _fixed_learning_rate(model, X, y, sample_weight):
+    """The step partial_fit took on (X, y): learning_rate, or for "auto" what
+    _training.compiled_loop computed from these rows and sample weights."""
+    if model.learning_rate != "auto":
+        return float(model.learning_rate)
+    data = _training.prepare_data(model, X, y, sample_weight, first=False, classes=None,
+                                  incremental=True)
+    return float(_training.learning_rate(model, data.X,
+                                         data.sample_weight / data.weight_scale))
+
+
+def _block_step(previous, X, y, sample_weight, spec):
+    """partial_fit on one block, of the model rebuilt from the previous step (a fresh
+    one for the first block of a fit); the new state, the fixed step size and the loss.
+    Nothing it is given is written to: the state is copied before set_state."""
+    _check_version(spec["version"])
+    with _task_threads(_worker_threads(), spec["token"]):
+        params = dict(spec["params"])
+        rate = None if previous is None else previous["learning_rate"]
+        if rate is not None:
+            params["learning_rate"] = rate
+        model = spec["cls"](**params)
+        if previous is not None:
+            model.set_state(_copy(previous["state"]))
+        kwargs = {} if spec["classes"] is None else {"classes": spec["classes"]}
+        model.partial_fit(X, y, sample_weight=sample_weight, **kwargs)
+        if rate is None:
+            rate = _fixed_learning_rate(model, X, y, sample_weight)
+        return {"state": model.get_state(), "learning_rate": rate,
+                "loss": model.history_["loss"][-1]}
+
+
+def _loss_of(step):
+    return step["loss"]
+
+
+def _block_correct(X, y, spec):
+    """How many rows of the block the model classifies as y says."""
+    _check_version(spec["version"])
+    with _task_threads(_worker_threads(), spec["token"]):
+        model = _rebuild(spec)
+        return int(np.count_nonzero(model.predict(X) == np.asarray(y)))
+
+
+def _short(chunks):
+    return str(chunks) if len(chunks) <= 6 else f"({', '.join(map(str, chunks[:5]))}, ...)"
+
+
+def _row_blocks(X, y, sample_weight, client):
+    """X, y and sample_weight as dask arrays with the same row chunks, one chunk of
+    columns: a NumPy array takes the chunks of X (of y where X is NumPy and y is
+    not; else one per worker), dask arrays must already have them."""
+    for name, a in (("X", X), ("y", y), ("sample_weight", sample_weight)):
+        if hasattr(a, "to_dask_array"):
+            raise TypeError(f"{name} is a Dask DataFrame: pass "
+                            f"{name}.to_dask_array(lengths=True)")
+    if y is None:
+        raise ValueError("Incremental requires y to be passed, but the target y is None")
+    if not isinstance(X, da.Array):
+        X = np.asarray(X)
+        if X.ndim != 2:
+            raise ValueError(f"Expected a 2D array, got {X.ndim}D array (X) instead")
+        if isinstance(y, da.Array) and not any(np.isnan(c).any() for c in y.chunks):
+            rows = y.chunks[0]
+        else:
+            rows = max(1, -(-X.shape[0] // _n_workers(client)))
+        X = da.from_array(X, chunks=(rows, -1))
+    if X.ndim != 2:
+        raise ValueError(f"Expected a 2D array, got {X.ndim}D array (X) instead")
+    out = [X]
+    for name, a in (("X", X), ("y", y), ("sample_weight", sample_weight)):
+        if a is None:
+            out.append(None)
+            continue
+        if name != "X" and not isinstance(a, da.Array):
+            a = np.asarray(a)
+            if a.ndim == 0 and name == "sample_weight":
+                out.append(da.full(X.shape[0], float(a), chunks=X.chunks[0]))
+                continue
+            if a.ndim == 0 or a.shape[0] != X.shape[0]:
+                raise ValueError(
+                    f"Found input variables with inconsistent numbers of samples: "
+                    f"[{X.shape[0]}, {a.shape[0] if a.ndim else 0}] (X and {name})")
+            a = da.from_array(a, chunks=(X.chunks[0], *a.shape[1:]))
+        if any(np.isnan(c).any() for c in a.chunks):
+            raise ValueError(f"{name} has chunks of unknown size: compute them first "
+                             f"({name}.compute_chunk_sizes())")
+        if a.ndim == 2 and len(a.chunks[1]) > 1:
+            raise ValueError(
+                f"{name} is chunked along its columns ({len(a.chunks[1])} chunks): "
+                f"Incremental trains on blocks of whole rows; rechunk it first "
+                f"({name}.rechunk({{1: -1}}))")
+        if name != "X":
+            if a.shape[0] != X.shape[0]:
+                raise ValueError(
+                    f"Found input variables with inconsistent numbers of samples: "
+                    f"[{X.shape[0]}, {a.shape[0]}] (X and {name})")
+            if a.chunks[0] != X.chunks[0]:
+                raise ValueError(
+                    f"X and {name} are chunked differently along their rows: X has "
+                    f"{_short(X.chunks[0])}, {name} has {_short(a.chunks[0])}; rechunk "
+                    f"{name} to the blocks of X ({name}.rechunk({{0: X.chunks[0]}}))")
+            out.append(a)
+    return out
+
+
+class _IfEstimatorHas:
+    """A method that exists only where the estimator has it, as scikit-learn's
+    available_if makes it (hasattr tells)."""
+
+    def __init__(self, method):
+        self.method = method
+        self.__doc__ = method.__doc__
+
+    def __set_name__(self, owner, name):
+        self.name = name
+
+    def __get__(self, obj, owner=None):
+        if obj is None:
+            return self.method
+        inner = obj.__dict__.get("estimator_", obj.estimator)
+        if not hasattr(inner, self.name):
+            raise AttributeError(f"{type(inner).__name__} has no {self.name}")
+        return self.method.__get__(obj, owner)
+
+
+class Incremental(BaseEstimator):
+    """partial_fit over the row blocks of a dask array, the model travelling to the data.
+
+    For each block in turn, a task on a worker receives the model's state (the previous
+    task's result, a future: only the state moves, never a block) and the block (computed
+    on the workers, never gathered to the driver), rebuilds the estimator from the state
+    with ``set_state``, runs ``estimator.partial_fit`` on the block and returns the new
+    state. The driver keeps at most the block being trained on and the next one in
+    flight, so the data may be far larger than the driver's or a worker's memory.
+
+    With ``shuffle_blocks=False`` the result is bitwise that of ``partial_fit`` on one
+    machine over the blocks in order (with the step size fixed as below), whatever the
+    number of workers and after a lost worker (Dask recomputes the lost steps from their
+    inputs). With ``shuffle_blocks=True`` each call visits the blocks in the order of a
+    permutation drawn from a ``numpy.random.Generator`` made from ``random_state`` at
+    ``fit`` (or at the first ``partial_fit``), so the orders of a series of calls are
+    reproducible; ``random_state=None`` gives a new series each time. Blocks of no rows
+    are skipped.
+
+    ``learning_rate="auto"`` is computed once: on one machine each ``partial_fit`` call
+    computes it from its own rows (1/L of a linear model, from that batch's rows and
+    sample weights; a constant for the MLPs and Adam) and does not keep it. Incremental
+    computes it from the first block of the first call after a fresh start, as
+    ``partial_fit`` computes it on that block alone, keeps it as ``learning_rate_`` and
+    trains every later block (and later ``partial_fit`` calls) with
+    ``learning_rate=learning_rate_``.
+
+    Parameters
+    ----------
+    estimator : LogisticRegression, LinearRegression, MLPClassifier, MLPRegressor or Perceptron
+        With a solver that has ``partial_fit`` ("sgd", "adam" or "gd"); unfitted, it is
+        copied, never changed.
+    shuffle_blocks : bool, default True
+        Visit the blocks in a new random order at each call.
+    random_state : None, int, numpy.random.Generator or numpy.random.RandomState
+        Seeds the orders of the blocks (the estimator's own random_state seeds its
+        initial weights and the order of the rows within each block).
+    verbose : bool, default False
+        A progress line per block on standard error (the loss of its ``partial_fit``;
+        the first block, then at most one a second, and the last), as ``fit`` with
+        ``verbose=True`` reports epochs.
+
+    Attributes
+    ----------
+    estimator_ : estimator
+        The trained copy of the estimator (``learning_rate`` as given).
+    learning_rate_ : float
+        The step size every block was trained with (see above).
+
+    Examples
+    --------
+    >>> import dask.array as da
+    >>> from distributed import Client, LocalCluster
+    >>> import mlpcore
+    >>> from mlpcore import distributed as md
+    >>> cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+    ...                        dashboard_address=None)
+    >>> client = Client(cluster)
+    >>> X, y = mlpcore.datasets.blobs(600, centers=3, random_state=0)
+    >>> Xd, yd = da.from_array(X, chunks=200), da.from_array(y, chunks=200)
+    >>> inc = md.Incremental(mlpcore.MLPClassifier((8,), solver="sgd", random_state=0),
+    ...                      shuffle_blocks=False)
+    >>> inc = inc.fit(Xd, yd, classes=[0, 1, 2])
+    >>> local = mlpcore.MLPClassifier((8,), solver="sgd", random_state=0)
+    >>> for rows in (slice(0, 200), slice(200, 400), slice(400, 600)):
+    ...     local = local.partial_fit(X[rows], y[rows], classes=[0, 1, 2])
+    >>> all((a == b).all() for a, b in zip(inc.estimator_.coefs_, local.coefs_))
+    True
+    >>> bool(inc.score(Xd, yd) == local.score(X, y))
+    True
+    >>> client.close(); cluster.close()
+    """
+
+    def __init__(self, estimator, *, shuffle_blocks=True, random_state=None, verbose=False):
+        self.estimator = estimator
+        self.shuffle_blocks = shuffle_blocks
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def __sklearn_tags__(self):
+        """scikit-learn's tags: a classifier or a regressor as the estimator is."""
+        from sklearn.utils import get_tags
+
+        tags = super().__sklearn_tags__()
+        inner = get_tags(self.estimator)
+        tags.estimator_type = inner.estimator_type
+        tags.classifier_tags, tags.regressor_tags = inner.classifier_tags, inner.regressor_tags
+        tags.target_tags = inner.target_tags
+        return tags
+
+    # ------------------------------------------------------------------ fitting
+
+    def _check_estimator(self):
+        est = self.estimator
+        name = type(est).__name__
+        if not (hasattr(est, "get_state") and hasattr(est, "set_state")):
+            raise TypeError(f"Incremental needs an mlpcore estimator (its state travels "
+                            f"through get_state/set_state); {name} is not one")
+        try:
+            est.partial_fit  # noqa: B018 - raises AttributeError where there is none
+        except AttributeError as exc:
+            raise TypeError(f"Incremental needs an estimator with partial_fit; {name} has "
+                            f"none: {exc}") from None
+
+    def _is_classifier(self):
+        from ._compat import ClassifierMixin
+
+        return isinstance(self.estimator, ClassifierMixin)
+
+    def fit(self, X, y, classes=None, sample_weight=None, *, client=None):
+        """One pass of partial_fit over the blocks, from a fresh copy of the estimator.
+
+        One pass, as scikit-learn's and dask-ml's ``partial_fit`` take one step over
+        the data they are given whatever ``max_epochs`` says: each block is a batch
+        that ``partial_fit`` trains on for one epoch. Call ``partial_fit`` for more
+        passes (each in a new order where ``shuffle_blocks``).
+
+        Parameters
+        ----------
+        X : dask array or ndarray (n_samples, n_features)
+            Chunked along rows only; a NumPy array is split into one block per worker.
+        y : dask array or ndarray (n_samples,) or (n_samples, n_outputs)
+            Chunked as X.
+        classes : array-like, optional
+            All the labels of a classifier; by default those of y, which costs one
+            pass over y first (over X too where y is computed from it).
+        sample_weight : dask array or ndarray (n_samples,), optional
+            Chunked as X; taken as ``partial_fit`` takes them.
+        client : distributed.Client, optional
+            By default the current one.
+
+        Returns
+        -------
+        self
+        """
+        client = _get_client(client)
+        self._check_estimator()
+        if self._is_classifier() and classes is None:
+            X, y, sample_weight = _row_blocks(X, y, sample_weight, client)
+            classes = client.compute(da.unique(y)).result()
+        rng = _training.make_rng(self.random_state)
+        self._stream(client, X, y, sample_weight, classes, rng, fresh=True)
+        self._block_rng = rng
+        return self
+
+    def partial_fit(self, X, y, classes=None, sample_weight=None, *, client=None):
+        """One pass of partial_fit over the blocks, continuing from ``estimator_``.
+
+        The first call (without ``estimator_``) starts from a fresh copy of the
+        estimator and, for a classifier, needs ``classes``, as ``partial_fit`` does.
+
+        Parameters
+        ----------
+        X : dask array or ndarray (n_samples, n_features)
+            Chunked along rows only; a NumPy array is split into one block per worker.
+        y : dask array or ndarray (n_samples,) or (n_samples, n_outputs)
+            Chunked as X.
+        classes : array-like, optional
+            All the labels of a classifier: needed on the first call.
+        sample_weight : dask array or ndarray (n_samples,), optional
+            Chunked as X.
+        client : distributed.Client, optional
+            By default the current one.
+
+        Returns
+        -------
+        self
+        """
+        client = _get_client(client)
+        self._check_estimator()
+        fresh = "estimator_" not in self.__dict__
+        if fresh and self._is_classifier() and classes is None:
+            raise ValueError("classes must be passed on the first call to partial_fit.")
+        rng = self.__dict__.get("_block_rng")
+        if rng is None:
+            rng = _training.make_rng(self.random_state)
+        self._stream(client, X, y, sample_weight, classes, rng, fresh=fresh)
+        self._block_rng = rng
+        return self
+
+    def _stream(self, client, X, y, sample_weight, classes, rng, *, fresh):
+        """Trains on the blocks in turn; estimator_ and learning_rate_ change only once
+        every block is done (a failed call leaves them, and the block order, as they
+        were)."""
+        X, y, sample_weight = _row_blocks(X, y, sample_weight, client)
+        est = self.estimator
+        params = est.get_params(deep=False)
+        params["verbose"] = False  # the progress is the driver's, per block
+        rate = None if est.learning_rate == "auto" else float(est.learning_rate)
+        previous = None
+        if not fresh:
+            previous = {"state": _copy(self.estimator_.get_state()),
+                        "learning_rate": self.learning_rate_}
+        elif rate is not None:  # a fixed step from the start
+            params["learning_rate"] = rate
+        spec = {"cls": type(est), "params": params, "version": _version(),
+                "token": _PROCESS_TOKEN,
+                "classes": None if classes is None else np.asarray(classes)}
+        xs, ys = X.to_delayed().ravel(), y.to_delayed().ravel()
+        ws = (sample_weight.to_delayed().ravel() if sample_weight is not None
+              else [None] * len(xs))
+        order = [i for i, rows in enumerate(X.chunks[0]) if rows > 0]
+        saved = rng.bit_generator.state
+        if self.shuffle_blocks:
+            order = [order[i] for i in rng.permutation(len(order))]
+        if not order:
+            raise ValueError("Found array with 0 sample(s) while a minimum of 1 is required.")
+        progress = None
+        if self.verbose:
+            from ._progress import EpochProgress
+
+            progress = EpochProgress(f"Incremental({type(est).__name__})", len(order),
+                                     unit="block")
+        losses, live = [], []
+        try:
+            for k, i in enumerate(order):
+                block = client.compute([xs[i], ys[i]] + ([ws[i]] if ws[i] is not None else []))
+                if ws[i] is None:
+                    block.append(None)
+                step = client.submit(_block_step, previous, *block, spec, pure=False)
+                live.append((step, block))
+                if k > 0:  # the previous step done, its block released: two in flight
+                    self._done(client, live.pop(0)[0], losses, progress)
+                previous = step
+            last = live.pop()[0]
+            result = client.gather(last)
+            if progress is not None:
+                losses.append(result["loss"])
+                progress.update({"loss": losses})
+        except BaseException:
+            rng.bit_generator.state = saved
+            client.cancel([f for step, block in live for f in (step, *block)
+                           if f is not None])
+            raise
+        finally:
+            if progress is not None:
+                progress.close()
+        model = type(est)(**est.get_params(deep=False))
+        model.set_state(result["state"])
+        self.estimator_, self.learning_rate_ = model, float(result["learning_rate"])
+
+    def _done(self, client, step, losses, progress):
+        """Waits for a step (raising its error), reporting its loss when verbose."""
+        distributed.wait(step)
+        if step.status == "error":
+            step.result()
+        if progress is not None:
+            losses.append(client.submit(_loss_of, step, pure=False).result())
+            progress.update({"loss": losses})
+
+    # ------------------------------------------------------------------ predicting
+
+    def _fitted(self):
+        from ._validation import check_is_fitted
+
+        check_is_fitted(self, "estimator_")
+        return self.estimator_
+
+    def predict(self, X):
+        """The estimator's predictions, a lazy dask array for a dask X (else NumPy).
+
+        Parameters
+        ----------
+        X : dask array or ndarray (n_samples, n_features)
+
+        Returns
+        -------
+        dask array or ndarray (n_samples,) or (n_samples, n_outputs)
+        """
+        model = self._fitted()
+        if isinstance(X, da.Array):
+            return predict(model, X)
+        return model.predict(X)
+
+    @_IfEstimatorHas
+    def predict_proba(self, X):
+        """The class probabilities where the estimator gives them, lazy for a dask X.
+
+        Parameters
+        ----------
+        X : dask array or ndarray (n_samples, n_features)
+
+        Returns
+        -------
+        dask array or ndarray (n_samples, n_classes)
+        """
+        model = self._fitted()
+        if isinstance(X, da.Array):
+            return predict_proba(model, X)
+        return model.predict_proba(X)
+
+    def score(self, X, y, sample_weight=None, *, client=None):
+        """The estimator's score on all of X and y: accuracy, or R^2 for a regressor.
+
+        Exactly ``estimator_.score`` on the concatenated data: an unweighted accuracy
+        adds the blocks' counts of right answers (integers) and divides once; otherwise
+        the predictions, y and sample_weight (never X) are gathered to the driver and
+        scored by the estimator's own metric.
+
+        Parameters
+        ----------
+        X : dask array or ndarray (n_samples, n_features)
+        y : dask array or ndarray (n_samples,) or (n_samples, n_outputs)
+        sample_weight : dask array or ndarray (n_samples,), optional
+        client : distributed.Client, optional
+            By default the current one (used only for dask inputs).
+
+        Returns
+        -------
+        float
+        """
+        model = self._fitted()
+        arrays = (X, y, sample_weight)
+        if not any(isinstance(a, da.Array) for a in arrays):
+            return model.score(X, y, sample_weight=sample_weight)
+        client = _get_client(client)
+        X, y, sample_weight = _row_blocks(X, y, sample_weight, client)
+        spec = _spec(model, 1)
+        if self._is_classifier() and sample_weight is None:
+            correct = dask.delayed(_block_correct, pure=True)
+            counts = [correct(x, t, spec)
+                      for x, t in zip(X.to_delayed().ravel(), y.to_delayed().ravel())]
+            right = sum(client.gather(client.compute(counts)))
+            return float(right / X.shape[0])
+        parts = [predict(model, X), y] + ([sample_weight] if sample_weight is not None else [])
+        values = client.gather(client.compute(parts))
+        weights = values[2] if sample_weight is not None else None
+        return float(_metric(model)(values[1], values[0], sample_weight=weights))
+
+
+def _metric(model):
+    """The metric of model.score as (y_true, y_pred, sample_weight): scikit-learn's
+    accuracy or R^2 where it is installed (the mixins' score), else _compat's."""
+    from ._compat import HAVE_SKLEARN, ClassifierMixin
+
+    classifier = isinstance(model, ClassifierMixin)
+    if HAVE_SKLEARN:
+        from sklearn.metrics import accuracy_score, r2_score
+
+        return accuracy_score if classifier else r2_score
+    from ._metrics import r2_score
+
+    if classifier:
+        return lambda y, p, sample_weight=None: np.average(p == np.asarray(y),
+                                                            weights=sample_weight)
+    return r2_score
