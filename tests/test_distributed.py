@@ -178,13 +178,18 @@ def test_numpy_inputs_with_sample_and_balanced_class_weights(procs):
     np.testing.assert_array_equal(dist.classes_, local.classes_)
 
 
-def test_one_and_two_workers_give_bitwise_the_same_fit(procs):
+@pytest.mark.parametrize("strategy", ["gradient", "sync_sgd"])
+def test_one_and_two_workers_give_bitwise_the_same_fit(procs, strategy):
     make, target, _ = CASES["mlpc-lbfgs"]
+    if strategy == "sync_sgd":
+        make, target = SGD_CASES["mlpc-sgd"]
     two = _fit_quietly(make().set_params(max_epochs=15), _dask(X, "uneven"),
-                       _dask(target, "uneven"), client=procs, distributed=True)
+                       _dask(target, "uneven"), client=procs, distributed=True,
+                       strategy=strategy)
     with _cluster(False, n_workers=1) as cluster, distributed.Client(cluster) as one_client:
         one = _fit_quietly(make().set_params(max_epochs=15), _dask(X, "uneven"),
-                           _dask(target, "uneven"), client=one_client, distributed=True)
+                           _dask(target, "uneven"), client=one_client, distributed=True,
+                           strategy=strategy)
     for a, b in zip([*one._weights, *one._biases], [*two._weights, *two._biases]):
         np.testing.assert_array_equal(a, b)
     assert one.history_["loss"] == two.history_["loss"]
@@ -220,6 +225,33 @@ def test_a_worker_killed_during_a_fit_gives_bitwise_the_same_result(procs, monke
                     [*again._weights, *again._biases]):
         np.testing.assert_array_equal(a, b)
     assert reference.history_["loss"] == again.history_["loss"]
+
+
+@pytest.mark.parametrize("strategy", ["sync_sgd", "average"])
+def test_a_worker_killed_during_a_minibatch_fit_gives_bitwise_the_same_result(
+        procs, monkeypatch, strategy):
+    make, target = SGD_CASES["mlpc-adam"]
+    data = _dask(X, "even"), _dask(target, "even")
+    reference = _fit_quietly(make(), *data, client=procs, distributed=True,
+                             strategy=strategy)
+    procs.wait_for_workers(2, timeout=60)
+    victim = sorted(procs.scheduler_info()["workers"])[0]
+    epochs, record = [], md._record_epoch
+
+    def killing_record(*args):
+        epochs.append(1)
+        if len(epochs) == 3:  # between epochs, while the chunks live on the workers
+            try:
+                procs.run(os._exit, 1, workers=[victim])
+            except Exception:  # the worker may be gone before it answers  # noqa: BLE001
+                pass
+        return record(*args)
+
+    monkeypatch.setattr(md, "_record_epoch", killing_record)
+    again = _fit_quietly(make(), *data, client=procs, distributed=True, strategy=strategy)
+    procs.wait_for_workers(2, timeout=60)
+    assert victim not in procs.scheduler_info()["workers"]
+    _states_equal(reference, again)
 
 
 def test_predictions_are_bitwise_one_machines(client):
