@@ -399,6 +399,18 @@ def test_sync_sgd_on_process_workers_stops_where_fit_stops(procs):
     assert model.converged_ == local.converged_
 
 
+@pytest.mark.parametrize("strategy", ["sync_sgd", "average"])
+def test_minibatch_strategies_with_sample_and_class_weights(threads, strategy):
+    make = lambda: MLPClassifier((8,), solver="sgd", batch_size=100, max_epochs=6,  # noqa: E731
+                                 tol=None, class_weight="balanced", random_state=0)
+    sw = np.random.default_rng(2).uniform(0.0, 3.0, N)
+    local = _fit_quietly(make(), X, Y, sample_weight=sw)
+    chunking = "one" if strategy == "average" else "uneven"
+    model = _fit_quietly(make(), _dask(X, chunking), _dask(Y, chunking), client=threads,
+                         distributed=True, strategy=strategy, sample_weight=_dask(sw, chunking))
+    assert _max_difference(local, model) < 1e-10
+
+
 def _states_equal(a, b):
     sa, sb = a.get_state(), b.get_state()
     assert sa.keys() == sb.keys()
