@@ -522,3 +522,28 @@ def test_tasks_do_not_write_into_their_inputs(threads):
     np.testing.assert_array_equal(yc, target)
     np.testing.assert_array_equal(model._weights[0], state["w"])
     np.testing.assert_array_equal(model._biases[0], state["b"])
+
+
+def test_dask_dataframes_are_taken_with_their_column_names(threads):
+    dd = pytest.importorskip("dask.dataframe")
+    pd = pytest.importorskip("pandas")
+    names = [f"x{j}" for j in range(D)]
+    frame = pd.DataFrame(X, columns=names)
+    ddf = dd.from_pandas(frame, npartitions=3)
+    target = dd.from_pandas(pd.Series(Y, name="label"), npartitions=3)
+    make, _, _ = CASES["logistic-lbfgs"]
+    local = _fit_quietly(make(), frame, Y)
+    model = _fit_quietly(make(), ddf, target, client=threads, distributed=True)
+    assert list(model.feature_names_in_) == names
+    assert _max_difference(local, model) < 1e-10
+    np.testing.assert_array_equal(md.predict(model, ddf).compute(scheduler=threads.get),
+                                  local.predict(frame))
+    loss, _, _ = md.loss_and_gradient(model, ddf, target, client=threads)
+    assert np.isfinite(loss)
+    renamed = dd.from_pandas(frame.rename(columns={"x0": "z"}), npartitions=3)
+    with pytest.raises(ValueError, match="feature names should match"):
+        md.predict(model, renamed)
+    with pytest.raises(ValueError, match="feature names should match"):
+        md.loss_and_gradient(model, renamed, target, client=threads)
+    with pytest.warns(UserWarning, match="does not have valid feature names"):
+        md.predict(model, X)  # as one machine's predict warns on an array

@@ -69,8 +69,12 @@ two one-machine fits of the same rows in another order differ (3.2e-8); with the
 digits, 3.7e-12. That is not exact, and no order of the chunks' sums makes it so.
 
 Not supported (ValueError): ``early_stopping=True`` (hold out validation rows and score
-them with ``predict``) and ``warm_start=True``. DataFrames: pass
-``ddf.to_dask_array(lengths=True)``.
+them with ``predict``) and ``warm_start=True``.
+
+Dask DataFrames (and Series for y and sample_weight) are taken as the dask arrays of
+their partitions (``to_dask_array(lengths=True)``, one pass to count each partition's
+rows); their column names become ``feature_names_in_``, checked by ``predict`` and
+``loss_and_gradient`` as ``fit`` on one machine checks a pandas DataFrame's.
 
 Threads: a task runs the kernels with ``threads_per_task`` threads as the count of its
 own thread (``mlpcore.num_threads(n, scope="thread")``, restored after the task), not
@@ -143,6 +147,7 @@ def _spec(model, threads):
     weight decay, which the driver adds once; sample weights computed by the driver)."""
     state = dict(model.get_state())
     state["history_"] = {key: [] for key in state["history_"]}
+    state.pop("feature_names_in_", None)  # the driver checks the names; tasks get arrays
     state = {key: _copy(value) for key, value in state.items()}
     params = model.get_params(deep=False)
     # The trainer's batches only bound its buffers: loss_and_gradient scales each batch
@@ -351,10 +356,22 @@ def _n_workers(client):
     return max(1, len(client.nthreads()))
 
 
+def _from_frame(X):
+    """A Dask DataFrame or Series as the dask array of its partitions (their lengths
+    computed), with a one-row pandas DataFrame of its columns for the feature-name
+    checks of _check_X (None for a Series or an array, returned as it is)."""
+    if not hasattr(X, "to_dask_array"):
+        return X, None
+    header = None
+    if hasattr(X, "columns"):
+        import pandas as pd  # Dask DataFrames need pandas
+
+        header = pd.DataFrame(np.zeros((1, len(X.columns))), columns=X.columns)
+    return X.to_dask_array(lengths=True), header
+
+
 def _as_dask(X, client, name):
     """X as a dask array with chunks of rows only (NumPy: one chunk per worker)."""
-    if hasattr(X, "to_dask_array"):
-        raise TypeError(f"{name} is a Dask DataFrame: pass {name}.to_dask_array(lengths=True)")
     if not isinstance(X, da.Array):
         X = np.asarray(X)
         if X.ndim == 0:
@@ -568,15 +585,16 @@ def _refuse(model, strategy):
     return strategy
 
 
-def _start(model, X, y, classes):
-    """The fresh start _training.fit makes: n_features_in_, classes_ (from classes or
-    from the labels of all of y), the initial weights from random_state, dtype."""
+def _start(model, X, y, classes, header):
+    """The fresh start _training.fit makes: n_features_in_ (and feature_names_in_ from
+    a DataFrame's header), classes_ (from classes or from the labels of all of y), the
+    initial weights from random_state, dtype."""
     X = _as_dask_meta(X)
     d = X.shape[1] if X.ndim == 2 else None
     if d is None:
         raise ValueError(f"Expected a 2D array, got {X.ndim}D array (X) instead")
     dtype = X.dtype if X.dtype in (np.float32, np.float64) else np.dtype(np.float64)
-    model._check_X(np.zeros((1, d), dtype), reset=True)
+    model._check_X(np.zeros((1, d), dtype) if header is None else header, reset=True)
     if y is None:
         raise ValueError(f"{type(model).__name__} requires y to be passed, but the target "
                          "y is None")
@@ -598,6 +616,15 @@ def _start(model, X, y, classes):
     model.history_ = {key: [] for key, _ in (*HISTORY, *model._loss.history_fields)}
     model.n_iter_, model.t_, model.converged_ = 0, 0, False
     model._publish()
+
+
+def _check_header(model, X, header):
+    """The names of a DataFrame's columns checked against the fitted ones (a warning
+    where only one of them has names), as fit on one machine checks a pandas frame's."""
+    shape = np.shape(X)
+    if len(shape) == 2:  # else _Chunks refuses X
+        model._check_X(np.zeros((1, shape[1]), model._dtype) if header is None else header,
+                       reset=False)
 
 
 def _as_dask_meta(X):
@@ -675,7 +702,9 @@ def fit(estimator, X, y, *, client=None, strategy="auto", sample_weight=None, cl
     saved_verbose = estimator.verbose
     try:
         estimator.verbose = bool(verbose) or bool(saved_verbose)
-        _start(estimator, X, y, classes)
+        X, header = _from_frame(X)
+        y, sample_weight = _from_frame(y)[0], _from_frame(sample_weight)[0]
+        _start(estimator, X, y, classes, header)
         chunks = _Chunks(client, estimator, X, y, sample_weight, threads_per_task)
         epochs = int(estimator.max_epochs)
         estimator._stop_reason = None
@@ -1081,6 +1110,9 @@ def loss_and_gradient(estimator, X, y, *, client=None, sample_weight=None):
     client = _get_client(client)
     check_is_fitted(estimator)
     estimator._absorb_published()
+    X, header = _from_frame(X)
+    _check_header(estimator, X, header)
+    y, sample_weight = _from_frame(y)[0], _from_frame(sample_weight)[0]
     chunks = _Chunks(client, estimator, X, y, sample_weight, 1)
     grads_w = [np.empty_like(w) for w in estimator._weights]
     grads_b = [np.empty_like(b) for b in estimator._biases]
@@ -1098,8 +1130,7 @@ def _predict(estimator, X, method):
     check_is_fitted(estimator)
     if not hasattr(estimator, method):
         raise AttributeError(f"{type(estimator).__name__} has no {method}")
-    if hasattr(X, "to_dask_array"):
-        raise TypeError("X is a Dask DataFrame: pass X.to_dask_array(lengths=True)")
+    X, header = _from_frame(X)
     if not isinstance(X, da.Array):
         X = da.from_array(np.asarray(X))
     if X.ndim != 2:
@@ -1107,8 +1138,9 @@ def _predict(estimator, X, method):
     if len(X.chunks[1]) > 1:
         X = X.rechunk({1: -1})
     spec = _spec(estimator, 1)
-    # the output of one row tells the dtype and the columns
-    sample = getattr(estimator, method)(np.zeros((1, X.shape[1]), dtype=estimator._dtype))
+    # the output of one row tells the dtype and the columns (and checks the names)
+    row = np.zeros((1, X.shape[1]), dtype=estimator._dtype) if header is None else header
+    sample = getattr(estimator, method)(row)
     if sample.ndim == 1:
         return X.map_blocks(_predict_block, spec, method, dtype=sample.dtype, drop_axis=1,
                             meta=sample[:0])
