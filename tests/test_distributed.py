@@ -469,6 +469,35 @@ def test_average_weighs_each_partition_by_its_rows(threads, chunking):
                          distributed=True, strategy="average")
     assert _max_difference(local, model) < 1e-14
     assert abs(model.history_["loss"][0] - local.history_["loss"][0]) < 1e-14
+    # with sample weights too (the copies' losses are means over their rows of weights
+    # of mean 1 over all the data: rows, not weight sums, weigh the copies)
+    sw = np.where(np.arange(N) < 400, 1.0, 3.0)
+    local = _fit_quietly(make(), X, Y, sample_weight=sw)
+    model = _fit_quietly(make(), _dask(X, chunking), _dask(Y, chunking), client=threads,
+                         distributed=True, strategy="average",
+                         sample_weight=_dask(sw, chunking))
+    assert _max_difference(local, model) < 1e-12
+
+
+def test_average_applies_a_two_class_perceptrons_class_weight(threads):
+    labels = np.where(Y == 1, 1, -1)
+    make = lambda **kw: mlpcore.Perceptron(max_epochs=5, random_state=0, **kw)  # noqa: E731
+    weighted = {"class_weight": {-1: 1.0, 1: 5.0}}
+    local = _fit_quietly(make(**weighted), X, labels)
+    model = _fit_quietly(make(**weighted), _dask(X, "one"), _dask(labels, "one"),
+                         client=threads, distributed=True)
+    assert _max_difference(local, model) < 1e-10
+    assert _max_difference(_fit_quietly(make(), X, labels), model) > 1e-3
+
+
+def test_pandas_frames_give_their_names_too(threads):
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame(X, columns=[f"f{j}" for j in range(D)])
+    make, _, _ = CASES["logistic-lbfgs"]
+    model = _fit_quietly(make(), frame, Y, client=threads, distributed=True)
+    assert list(model.feature_names_in_) == list(frame.columns)
+    np.testing.assert_array_equal(md.predict(model, frame).compute(scheduler=threads.get),
+                                  model.predict(frame))
 
 
 def test_average_warns_on_partitions_with_different_class_proportions(threads):
@@ -482,6 +511,13 @@ def test_average_warns_on_partitions_with_different_class_proportions(threads):
         _fit_quietly(LogisticRegression(solver="sgd", max_epochs=2, random_state=0),
                      _dask(X, "uneven"), _dask(Y, "uneven"), client=threads,
                      distributed=True)  # a chunk of one row is noise, not a difference
+    # the warning names the chunk, empty chunks counted
+    rows = (0, 300, 500)
+    with pytest.warns(UserWarning, match=r"class proportions of partition [12] "):
+        _fit_quietly(LogisticRegression(solver="sgd", max_epochs=2, random_state=0),
+                     da.from_array(X[order], chunks=(rows, D)),
+                     da.from_array(Y[order], chunks=(rows,)), client=threads,
+                     distributed=True)
 
 
 @pytest.mark.parametrize("make", [
@@ -547,3 +583,18 @@ def test_dask_dataframes_are_taken_with_their_column_names(threads):
         md.loss_and_gradient(model, renamed, target, client=threads)
     with pytest.warns(UserWarning, match="does not have valid feature names"):
         md.predict(model, X)  # as one machine's predict warns on an array
+
+
+@pytest.mark.parametrize("strategy", ["gradient", "sync_sgd", "average"])
+def test_empty_chunks_are_left_out(threads, strategy):
+    make = SGD_CASES["logistic-sgd"][0]
+    if strategy == "gradient":
+        make = lambda: CASES["logistic-gd"][0]().set_params(random_state=0)  # noqa: E731
+    rows = (0, 400, 0, 400)
+    data = da.from_array(X, chunks=(rows, D)), da.from_array(Y, chunks=(rows,))
+    without = da.from_array(X, chunks=((400, 400), D)), da.from_array(Y, chunks=((400, 400),))
+    model = _fit_quietly(make(), *data, client=threads, distributed=True, strategy=strategy)
+    same = _fit_quietly(make(), *without, client=threads, distributed=True, strategy=strategy)
+    _states_equal(model, same)
+    with pytest.raises(ValueError, match="0 sample"):
+        md.fit(make(), X[:0], Y[:0], client=threads, strategy=strategy)

@@ -37,23 +37,28 @@ batches, or where it must equal ``fit(solver="sgd")``.
 Perceptron; local SGD with model averaging). Each partition (chunk) trains its own copy
 of the model on its own rows with fit's compiled epochs; every ``average_every`` epochs
 the driver replaces the copies' weights (and running averages) by their mean weighted by
-each partition's share of the total sample weight (its share of the rows without
-sample weights), in chunk order, and sends it back. Each copy keeps its own optimizer
-state (velocities, Adam's moments) and generator: partition 0 the model's, so that
-with one partition the fit is ``fit`` bitwise; the others one derived from it and the
-partition's index. One round trip per ``average_every`` epochs, with a copy of the
-weights each way per partition. It is approximate: an average of models trained on
-parts of the data is not the model trained on all of it (on digits, 2 partitions
-averaged every epoch: the same test accuracy for LogisticRegression, 1.3 points less
-for an MLP after 100 epochs; the README has more). It warns when a partition's class proportions differ from all the data's by
-more than 0.1 plus sampling noise (sqrt(classes / rows)): partitions cut from sorted
-data train models that average poorly. The stopping rule (``tol``) looks at every
-epoch's mean loss over the partitions and stops at the end of that round.
+each partition's share of the rows, in chunk order, and sends it back: the sample
+weights have mean 1 over all the data and each copy's loss is the mean over its own
+rows, so the data's loss is the copies' losses weighted by rows. Each copy keeps its
+own optimizer state (velocities, Adam's moments, step count and so the schedule) and
+generator: partition 0 the model's, so that with one partition the fit is ``fit``
+bitwise (within rounding with sample or class weights, which ``fit`` brings to mean 1
+in another order); the others one derived from it and the partition's index. The
+model's ``t_`` and optimizer state are partition 0's. One round trip per
+``average_every`` epochs, with a copy of the weights each way per partition. It is
+approximate: an average of models trained on parts of the data is not the model
+trained on all of it (on digits, 2 partitions averaged every epoch: the same test
+accuracy for LogisticRegression, 1.3 points less for an MLP after 100 epochs; the
+README has more). It warns when a partition's class proportions differ from all the
+data's by more than 0.1 plus sampling noise (sqrt(classes / rows)): partitions cut
+from sorted data train models that average poorly. The stopping rule (``tol``) looks
+at every epoch's mean loss over the partitions and stops at the end of that round.
 
 What is exact: each chunk's sums are computed by the same kernels as on one machine and
 added in a fixed order, so every strategy gives bitwise the same weights for any number
 of workers, any placement of the chunks and any retry after a lost worker ("average"
-depends on the chunks, not on the workers). Against ``estimator.fit`` on the
+depends on the chunks, not on the workers; a NumPy array is cut into one chunk per
+worker, so pass a dask array for a result that does not depend on the cluster). Against ``estimator.fit`` on the
 concatenated data "gradient" and "sync_sgd" differ only by rounding, because one
 machine sums all rows in one pass (and scales each row by 1/n before its GEMM) where
 the driver adds per-chunk sums. Measured in float64 (800 rows, 12 features, chunks of
@@ -200,13 +205,14 @@ def _prepare_chunk(X, y, sample_weight, spec):
     if target.dtype.kind == "f":
         target = target.astype(model._dtype, copy=False)
     sw = check_sample_weight(sample_weight, X.shape[0], np.float64)
-    counts = None
-    if hasattr(model, "classes_"):
-        counts = np.bincount(model._strata(target), minlength=len(model.classes_))
+    counts = strata = None
+    if hasattr(model, "classes_"):  # each row's class, whatever the target's encoding
+        strata = model._strata(target)
+        counts = np.bincount(strata, minlength=len(model.classes_))
     squares = (float(np.einsum("ij,ij->", target, target, dtype=np.float64))
                if target.dtype.kind == "f" else 0.0)
     return {"X": X, "target": target, "raw_weight": sw, "rows": X.shape[0],
-            "counts": counts, "squares": squares}
+            "strata": strata, "counts": counts, "squares": squares}
 
 
 def _chunk_stats(chunk):
@@ -217,12 +223,8 @@ def _chunk_stats(chunk):
 def _class_weighted(chunk, per_class):
     w = chunk["raw_weight"]
     if per_class is not None:
-        w = w * per_class[_strata(chunk["target"])]
+        w = w * per_class[chunk["strata"]]
     return w
-
-
-def _strata(target):
-    return target if target.ndim == 1 else np.argmax(target, axis=1)
 
 
 def _weight_stats(chunk, per_class):
@@ -356,18 +358,18 @@ def _n_workers(client):
     return max(1, len(client.nthreads()))
 
 
-def _from_frame(X):
+def _from_frame(X, lengths=True):
     """A Dask DataFrame or Series as the dask array of its partitions (their lengths
-    computed), with a one-row pandas DataFrame of its columns for the feature-name
-    checks of _check_X (None for a Series or an array, returned as it is)."""
-    if not hasattr(X, "to_dask_array"):
-        return X, None
+    computed unless lengths is None), and for a Dask or pandas DataFrame a one-row pandas
+    DataFrame of its columns for the feature-name checks of _check_X (else None)."""
     header = None
-    if hasattr(X, "columns"):
-        import pandas as pd  # Dask DataFrames need pandas
+    if hasattr(X, "columns"):  # a Dask or pandas DataFrame
+        import pandas as pd  # both need pandas
 
         header = pd.DataFrame(np.zeros((1, len(X.columns))), columns=X.columns)
-    return X.to_dask_array(lengths=True), header
+    if hasattr(X, "to_dask_array"):
+        X = X.to_dask_array(lengths=lengths)
+    return X, header
 
 
 def _as_dask(X, client, name):
@@ -418,9 +420,13 @@ class _Chunks:
         xs = X.to_delayed().ravel()
         ys = y.to_delayed().ravel() if y is not None else [None] * len(xs)
         ws = sw.to_delayed().ravel() if sw is not None else [None] * len(xs)
+        # each chunk's place among X's chunks: those of no rows are left out
+        self.numbers = [i for i, rows in enumerate(X.chunks[0]) if rows > 0]
+        if not self.numbers:
+            raise ValueError("Found array with 0 sample(s) while a minimum of 1 is required.")
         prepare = dask.delayed(_prepare_chunk, pure=True)
-        self.prepared = client.compute([prepare(x, t, w, self.spec)
-                                        for x, t, w in zip(xs, ys, ws)])
+        self.prepared = client.compute([prepare(xs[i], ys[i], ws[i], self.spec)
+                                        for i in self.numbers])
         stats = client.gather(client.map(_chunk_stats, self.prepared, pure=True))
         self.rows = [s["rows"] for s in stats]
         self.starts = np.cumsum([0] + self.rows)  # each chunk's first row in all the data
@@ -443,7 +449,6 @@ class _Chunks:
         for t, _, s in tops:
             total += s * (t / top)
         uniform = min(m for _, m, _ in tops) == top
-        self.weight_sums = [s for _, _, s in tops]  # each chunk's, relative to one another
         self.chunks = client.map(_weigh_chunk, self.prepared, [per_class] * len(stats),
                                  top=top, factor=self.n / total, uniform=uniform,
                                  dtype=model._dtype, pure=True)
@@ -593,6 +598,9 @@ def _start(model, X, y, classes, header):
     d = X.shape[1] if X.ndim == 2 else None
     if d is None:
         raise ValueError(f"Expected a 2D array, got {X.ndim}D array (X) instead")
+    if X.shape[0] == 0:
+        raise ValueError(f"Found array with 0 sample(s) (shape={X.shape}) while a minimum "
+                         f"of 1 is required by {type(model).__name__}.")
     dtype = X.dtype if X.dtype in (np.float32, np.float64) else np.dtype(np.float64)
     model._check_X(np.zeros((1, d), dtype) if header is None else header, reset=True)
     if y is None:
@@ -956,7 +964,7 @@ def _warn_on_proportions(chunks):
     """A UserWarning when a partition's class proportions differ from the data's."""
     if chunks.counts[0] is None:
         return
-    counts = np.array([c for c, r in zip(chunks.counts, chunks.rows) if r > 0], float)
+    counts = np.array(chunks.counts, float)
     overall = counts.sum(axis=0) / counts.sum()
     rows = counts.sum(axis=1)
     gaps = 0.5 * np.abs(counts / rows[:, None] - overall).sum(axis=1)
@@ -965,7 +973,8 @@ def _warn_on_proportions(chunks):
     worst = int(np.argmax(excess))
     if excess[worst] > 0:
         _training.warn(
-            f"strategy='average': the class proportions of partition {worst} "
+            f"strategy='average': the class proportions of partition "
+            f"{chunks.numbers[worst]} "
             f"({np.round(counts[worst] / counts[worst].sum(), 3).tolist()}) differ from all "
             f"the data's ({np.round(overall, 3).tolist()}) by {gaps[worst]:.3f}; models "
             "trained on differently distributed partitions average poorly: shuffle the rows "
@@ -994,15 +1003,15 @@ def _average(model, chunks, epochs, average_every):
     """Local SGD with model averaging: each partition (chunk) trains a copy of the model
     on its own rows with fit's compiled epochs; every average_every epochs the driver
     replaces the copies' weights by their mean weighted by each partition's share of
-    the total sample weight (of the rows, without sample weights). Each partition keeps
-    its own optimizer state (velocities, Adam's moments, generator)."""
+    the rows. Each partition keeps its own optimizer state (velocities, Adam's
+    moments, step count, generator)."""
     _warn_on_proportions(chunks)
     lr = _learning_rate(model, chunks)
     spec = _train_spec(model, chunks.spec["threads"])
-    live = [p for p, r in enumerate(chunks.rows) if r > 0]
-    weight_sums = np.array(chunks.weight_sums)[live]
-    shares = weight_sums / weight_sums.sum()
-    states = {p: _partition_state(model, p) for p in live}
+    # the weights have mean 1 over all the data and each copy's loss is a mean over its
+    # rows, so the data's loss is the copies' weighted by rows (not by weight sums)
+    shares = np.array(chunks.rows, dtype=np.float64) / chunks.n
+    states = [_partition_state(model, p) for p in range(len(chunks.chunks))]
     rule = _training.StoppingRule(model.tol, model.n_iter_no_change + model._extra_patience,
                                   on_validation=False)
     zero = chunks.zero_output_loss()
@@ -1014,9 +1023,9 @@ def _average(model, chunks, epochs, average_every):
         while done < epochs and not converged:
             start = time.perf_counter()
             rounds = min(average_every, epochs - done)
-            futures = [chunks.client.submit(_chunk_epochs, chunks.chunks[p], spec, states[p],
-                                            lr, rounds, done == 0, pure=True)
-                       for p in live]
+            futures = [chunks.client.submit(_chunk_epochs, chunk, spec, state, lr, rounds,
+                                            done == 0, pure=True)
+                       for chunk, state in zip(chunks.chunks, states)]
             results = chunks.client.gather(futures)
             # the copies' weights, biases and running averages, averaged
             for name in ("_weights", "_biases"):
@@ -1027,10 +1036,10 @@ def _average(model, chunks, epochs, average_every):
                                                    shares, model._dtype) for j in (0, 1))
                               for k in range(len(model._average))]
             first = results[0][0]
-            for p, (state, _) in zip(live, results):
+            states = [state for state, _ in results]
+            for state in states:
                 for name in ("_weights", "_biases", "_average"):
                     state[name] = _copy(getattr(model, name))
-                states[p] = state
             # the model's own optimizer state and counts: the first partition's
             for name in ("_velocity", "_second_moment", "_rng_state", "_step",
                          "_optimizer_step", "_average_count"):
@@ -1130,7 +1139,7 @@ def _predict(estimator, X, method):
     check_is_fitted(estimator)
     if not hasattr(estimator, method):
         raise AttributeError(f"{type(estimator).__name__} has no {method}")
-    X, header = _from_frame(X)
+    X, header = _from_frame(X, lengths=None)  # map_blocks needs no chunk sizes
     if not isinstance(X, da.Array):
         X = da.from_array(np.asarray(X))
     if X.ndim != 2:
