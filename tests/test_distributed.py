@@ -24,6 +24,10 @@ from mlpcore import distributed as md  # noqa: E402
 N, D = 800, 12
 CHUNKINGS = {"one": (N,), "even": (200, 200, 200, 200), "uneven": (1, 500, 299)}
 
+# Seconds to wait for a killed worker's replacement: a new worker process imports Dask
+# and mlpcore, which under the sanitizers (tools/sanitize.sh) takes more than a minute.
+WORKER_START = 300
+
 
 def _cluster(processes, n_workers=2):
     return distributed.LocalCluster(n_workers=n_workers, threads_per_worker=1,
@@ -202,7 +206,7 @@ def test_a_worker_killed_during_a_fit_gives_bitwise_the_same_result(procs, monke
     data = ((_dask(X, "even"), _dask(target, "even")) if inputs == "dask" else (X, target))
     reference = _fit_quietly(make().set_params(max_epochs=12), *data, client=procs,
                              distributed=True)
-    procs.wait_for_workers(2, timeout=60)  # the worker an earlier case killed is back
+    procs.wait_for_workers(2, timeout=WORKER_START)  # the worker an earlier case killed is back
     victim = sorted(procs.scheduler_info()["workers"])[0]
     calls, step = [], md._Chunks.loss_and_gradient
 
@@ -219,7 +223,7 @@ def test_a_worker_killed_during_a_fit_gives_bitwise_the_same_result(procs, monke
     again = _fit_quietly(make().set_params(max_epochs=12), *data, client=procs,
                          distributed=True)
     assert len(calls) > 4
-    procs.wait_for_workers(2, timeout=60)
+    procs.wait_for_workers(2, timeout=WORKER_START)
     assert victim not in procs.scheduler_info()["workers"]  # it did die (and was replaced)
     for a, b in zip([*reference._weights, *reference._biases],
                     [*again._weights, *again._biases]):
@@ -234,7 +238,7 @@ def test_a_worker_killed_during_a_minibatch_fit_gives_bitwise_the_same_result(
     data = _dask(X, "even"), _dask(target, "even")
     reference = _fit_quietly(make(), *data, client=procs, distributed=True,
                              strategy=strategy)
-    procs.wait_for_workers(2, timeout=60)
+    procs.wait_for_workers(2, timeout=WORKER_START)
     victim = sorted(procs.scheduler_info()["workers"])[0]
     epochs, record = [], md._record_epoch
 
@@ -249,7 +253,7 @@ def test_a_worker_killed_during_a_minibatch_fit_gives_bitwise_the_same_result(
 
     monkeypatch.setattr(md, "_record_epoch", killing_record)
     again = _fit_quietly(make(), *data, client=procs, distributed=True, strategy=strategy)
-    procs.wait_for_workers(2, timeout=60)
+    procs.wait_for_workers(2, timeout=WORKER_START)
     assert victim not in procs.scheduler_info()["workers"]
     _states_equal(reference, again)
 

@@ -31,6 +31,10 @@ CHUNKINGS = {"one": (N,), "even": (200, 200, 200, 200), "uneven": (1, 500, 299),
              "with-empty": (300, 0, 500)}
 CLASSES = np.array([0, 1, 2])
 
+# Seconds to wait for a killed worker's replacement: a new worker process imports Dask
+# and mlpcore, which under the sanitizers (tools/sanitize.sh) takes more than a minute.
+WORKER_START = 300
+
 
 def _cluster(processes, n_workers=2):
     return distributed.LocalCluster(n_workers=n_workers, threads_per_worker=1,
@@ -386,7 +390,7 @@ def test_a_worker_killed_during_a_fit_gives_bitwise_the_same_result(procs, monke
                                                           client=procs).estimator_
 
     reference = run()
-    procs.wait_for_workers(2, timeout=60)
+    procs.wait_for_workers(2, timeout=WORKER_START)
     calls, victims, done = [], [], md.Incremental._done
 
     def killing_done(self, client, step, losses, progress):
@@ -403,7 +407,7 @@ def test_a_worker_killed_during_a_fit_gives_bitwise_the_same_result(procs, monke
     monkeypatch.setattr(md.Incremental, "_done", killing_done)
     again = run()
     assert len(calls) == 7 and len(victims) == 1
-    procs.wait_for_workers(2, timeout=60)
+    procs.wait_for_workers(2, timeout=WORKER_START)
     assert victims[0] not in procs.scheduler_info()["workers"]  # it died (and was replaced)
     _state_equal(reference, again)
     assert reference.history_["loss"] == again.history_["loss"]
