@@ -12,6 +12,7 @@ Hypothesis profiles: "ci" (200 examples, loaded when the environment variable CI
 """
 
 import os
+import threading
 import zlib
 
 import numpy as np
@@ -194,3 +195,12 @@ def memory_cap(limit_bytes):
         if "libasan" not in os.environ.get("LD_PRELOAD", ""):
             resource.setrlimit(resource.RLIMIT_AS, (limit_bytes, limit_bytes))
     return cap
+
+
+def in_new_thread(fn):
+    """fn() run on a new thread (one without a thread count of its own); its result."""
+    out = []
+    worker = threading.Thread(target=lambda: out.append(fn()))
+    worker.start()
+    worker.join()
+    return out[0]

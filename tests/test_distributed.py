@@ -20,36 +20,16 @@ from mlpcore import (  # noqa: E402
     _training,
 )
 from mlpcore import distributed as md  # noqa: E402
+from dask_clusters import (  # noqa: E402,F401 (fixtures)
+    WORKER_START,
+    client,
+    local_cluster,
+    procs,
+    threads,
+)
 
 N, D = 800, 12
 CHUNKINGS = {"one": (N,), "even": (200, 200, 200, 200), "uneven": (1, 500, 299)}
-
-# Seconds to wait for a killed worker's replacement: a new worker process imports Dask
-# and mlpcore, which under the sanitizers (tools/sanitize.sh) takes more than a minute.
-WORKER_START = 300
-
-
-def _cluster(processes, n_workers=2):
-    return distributed.LocalCluster(n_workers=n_workers, threads_per_worker=1,
-                                    processes=processes, dashboard_address=None,
-                                    silence_logs=50)
-
-
-@pytest.fixture(scope="module")
-def procs():
-    with _cluster(True) as cluster, distributed.Client(cluster) as client:
-        yield client
-
-
-@pytest.fixture(scope="module")
-def threads():
-    with _cluster(False) as cluster, distributed.Client(cluster) as client:
-        yield client
-
-
-@pytest.fixture(scope="module", params=["processes", "threads"])
-def client(request):
-    return request.getfixturevalue("procs" if request.param == "processes" else "threads")
 
 
 def _data():
@@ -190,7 +170,7 @@ def test_one_and_two_workers_give_bitwise_the_same_fit(procs, strategy):
     two = _fit_quietly(make().set_params(max_epochs=15), _dask(X, "uneven"),
                        _dask(target, "uneven"), client=procs, distributed=True,
                        strategy=strategy)
-    with _cluster(False, n_workers=1) as cluster, distributed.Client(cluster) as one_client:
+    with local_cluster(False, n_workers=1) as cluster, distributed.Client(cluster) as one_client:
         one = _fit_quietly(make().set_params(max_epochs=15), _dask(X, "uneven"),
                            _dask(target, "uneven"), client=one_client, distributed=True,
                            strategy=strategy)
@@ -354,6 +334,8 @@ def test_strategies_refuse_what_they_cannot_train(threads):
             md.fit(mlpcore.Perceptron(), X, Y, client=threads, strategy=strategy)
     with pytest.raises(ValueError, match="early_stopping=True"):
         md.fit(MLPClassifier(early_stopping=True), X, Y, client=threads)
+    with pytest.raises(ValueError, match=r"inconsistent numbers of samples: \[800, 799\]"):
+        md.fit(LogisticRegression(), _dask(X, "even"), Y[:-1], client=threads)
     for bad, error in ((0, ValueError), (1.5, TypeError), (True, TypeError)):
         with pytest.raises(error, match="average_every"):
             md.fit(MLPClassifier(solver="sgd"), X, Y, client=threads, average_every=bad)
@@ -454,7 +436,7 @@ def test_average_does_not_depend_on_the_workers(procs, every):
     data = _dask(X, "uneven"), _dask(target, "uneven")
     two = _fit_quietly(make(), *data, client=procs, distributed=True, strategy="average",
                        average_every=every)
-    with _cluster(False, n_workers=1) as cluster, distributed.Client(cluster) as one_client:
+    with local_cluster(False, n_workers=1) as cluster, distributed.Client(cluster) as one_client:
         one = _fit_quietly(make(), *data, client=one_client, distributed=True,
                            strategy="average", average_every=every)
     _states_equal(one, two)

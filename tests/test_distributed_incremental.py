@@ -25,38 +25,17 @@ from mlpcore import (  # noqa: E402
     _training,
 )
 from mlpcore import distributed as md  # noqa: E402
+from dask_clusters import (  # noqa: E402,F401 (fixtures)
+    WORKER_START,
+    client,
+    procs,
+    threads,
+)
 
 N, D = 800, 12
 CHUNKINGS = {"one": (N,), "even": (200, 200, 200, 200), "uneven": (1, 500, 299),
              "with-empty": (300, 0, 500)}
 CLASSES = np.array([0, 1, 2])
-
-# Seconds to wait for a killed worker's replacement: a new worker process imports Dask
-# and mlpcore, which under the sanitizers (tools/sanitize.sh) takes more than a minute.
-WORKER_START = 300
-
-
-def _cluster(processes, n_workers=2):
-    return distributed.LocalCluster(n_workers=n_workers, threads_per_worker=1,
-                                    processes=processes, dashboard_address=None,
-                                    silence_logs=50)
-
-
-@pytest.fixture(scope="module")
-def procs():
-    with _cluster(True) as cluster, distributed.Client(cluster) as client:
-        yield client
-
-
-@pytest.fixture(scope="module")
-def threads():
-    with _cluster(False) as cluster, distributed.Client(cluster) as client:
-        yield client
-
-
-@pytest.fixture(scope="module", params=["processes", "threads"])
-def client(request):
-    return request.getfixturevalue("procs" if request.param == "processes" else "threads")
 
 
 def _data():
@@ -303,6 +282,28 @@ def test_get_params_clone_and_not_fitted(threads):
 
 # ------------------------------------------------------------------ refusals
 
+def test_inputs_are_taken_in_the_row_blocks_of_x_as_fit_takes_them(threads):
+    """Columns in chunks, y and sample weights chunked otherwise, DataFrames: the stream
+    is the row blocks of X, as with X in whole rows and everything in its blocks."""
+    dd = pytest.importorskip("dask.dataframe")
+    pd = pytest.importorskip("pandas")
+    make, target, _ = CASES["logistic-sgd"]
+    sw = np.linspace(0.5, 2.0, N)
+    ordered = lambda: md.Incremental(make(), shuffle_blocks=False)  # noqa: E731
+    reference = ordered().fit(_dask(X, "even"), _dask(target, "even"), classes=CLASSES,
+                              sample_weight=_dask(sw, "even"), client=threads)
+    columns = da.from_array(X, chunks=(200, 6))
+    other = ordered().fit(columns, _dask(target, "uneven"), classes=CLASSES,
+                          sample_weight=da.from_array(sw, chunks=400), client=threads)
+    frames = ordered().fit(dd.from_pandas(pd.DataFrame(X), npartitions=4),
+                           dd.from_pandas(pd.Series(target), npartitions=4),
+                           classes=CLASSES, sample_weight=sw, client=threads)
+    for model in (other, frames):
+        np.testing.assert_array_equal(model.estimator_.coef_, reference.estimator_.coef_)
+        np.testing.assert_array_equal(model.estimator_.intercept_,
+                                      reference.estimator_.intercept_)
+
+
 def test_refusals(threads):
     Xd, yd = _dask(X, "even"), _dask(Y, "even")
     with pytest.raises(TypeError, match="LogisticRegression has none"):  # lbfgs: no partial_fit
@@ -313,14 +314,6 @@ def test_refusals(threads):
     with pytest.raises(TypeError, match="SGDClassifier is not one"):
         md.Incremental(linear_model.SGDClassifier()).fit(Xd, yd, client=threads)
     model = md.Incremental(LogisticRegression(solver="sgd"))
-    columns = da.from_array(X, chunks=(200, 6))
-    with pytest.raises(ValueError, match=r"chunked along its columns.*rechunk"):
-        model.fit(columns, yd, classes=CLASSES, client=threads)
-    with pytest.raises(ValueError, match=r"X and y are chunked differently.*rechunk"):
-        model.fit(Xd, _dask(Y, "uneven"), classes=CLASSES, client=threads)
-    with pytest.raises(ValueError, match="X and sample_weight are chunked differently"):
-        model.fit(Xd, yd, classes=CLASSES, sample_weight=da.ones(N, chunks=400),
-                  client=threads)
     with pytest.raises(ValueError, match="inconsistent numbers of samples"):
         model.fit(Xd, Y[:-1], classes=CLASSES, client=threads)
     with pytest.raises(ValueError, match="requires y"):

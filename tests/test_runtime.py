@@ -12,6 +12,7 @@ import pytest
 
 import mlpcore
 import mlpcore._core as core
+from conftest import in_new_thread
 
 ISAS = ("generic", "avx2", "avx512")
 
@@ -50,17 +51,9 @@ def test_num_threads_context_restores():
     assert mlpcore.get_num_threads() == before
 
 
-def _in_new_thread(fn):
-    out = []
-    worker = threading.Thread(target=lambda: out.append(fn()))
-    worker.start()
-    worker.join()
-    return out[0]
-
-
 def test_a_threads_own_count_changes_no_other_threads_count():
     process = mlpcore.get_num_threads()
-    fresh = _in_new_thread(mlpcore.get_num_threads)  # a thread without a count of its own
+    fresh = in_new_thread(mlpcore.get_num_threads)  # a thread without a count of its own
     n = max(process, fresh) + 1
     entered, leave = threading.Event(), threading.Event()
     seen = []
@@ -81,8 +74,8 @@ def test_a_threads_own_count_changes_no_other_threads_count():
         assert mlpcore.get_num_threads() == process
         assert mlpcore.get_thread_num_threads() == 0
         assert mlpcore.build_info()["num_threads"] == process
-        assert _in_new_thread(mlpcore.get_num_threads) == fresh
-        assert _in_new_thread(mlpcore.get_thread_num_threads) == 0
+        assert in_new_thread(mlpcore.get_num_threads) == fresh
+        assert in_new_thread(mlpcore.get_thread_num_threads) == 0
     finally:
         leave.set()
         thread.join()
@@ -98,7 +91,7 @@ def test_thread_scope_nests_takes_precedence_and_restores_on_exception():
         assert mlpcore.get_thread_num_threads() == 3
         with mlpcore.num_threads(2):  # the process-wide count: the thread's own wins here
             assert mlpcore.get_num_threads() == 3
-            assert _in_new_thread(mlpcore.get_thread_num_threads) == 0
+            assert in_new_thread(mlpcore.get_thread_num_threads) == 0
         assert mlpcore.get_num_threads() == 3
     assert (mlpcore.get_num_threads(), mlpcore.get_thread_num_threads()) == (process, 0)
     with pytest.raises(RuntimeError, match="boom"):

@@ -3,14 +3,12 @@
 The sizes give each of 3 threads more than kMinWorkPerThread (runtime.hpp, 100 us of
 estimated one-thread work), so that the parallel paths run."""
 
-import threading
-
 import numpy as np
 import pytest
 
 import mlpcore
 import mlpcore.kernels as K
-from conftest import random_array
+from conftest import in_new_thread, random_array
 
 THREADS = [2, 3]
 
@@ -107,14 +105,6 @@ def test_kernels_run_under_thread_counts(threads, rng):
     np.testing.assert_array_equal(got, a)
 
 
-def _in_new_thread(fn):
-    out = []
-    worker = threading.Thread(target=lambda: out.append(fn()))
-    worker.start()
-    worker.join()
-    return out[0]
-
-
 @pytest.mark.parametrize("where", ["this thread", "another thread"])
 def test_a_threads_own_count_gives_bitwise_the_same_results(where, rng):
     # the count of the calling thread alone (what a Dask task sets) reaches the GEMM, the
@@ -133,7 +123,7 @@ def test_a_threads_own_count_gives_bitwise_the_same_results(where, rng):
             return [c, s, *m.coefs_, *m.intercepts_, m.predict_proba(X)]
 
     with mlpcore.num_threads(1):
-        run = work if where == "this thread" else lambda n: _in_new_thread(lambda: work(n))
+        run = work if where == "this thread" else lambda n: in_new_thread(lambda: work(n))
         base = run(1)
         other = run(2)
         assert mlpcore.get_num_threads() == 1

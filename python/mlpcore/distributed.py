@@ -396,10 +396,11 @@ def _aligned(a, X, name):
         a = np.asarray(a)
         if a.ndim == 0:  # a scalar sample weight
             return da.full(X.shape[0], float(a), chunks=X.chunks[0])
-        a = da.from_array(a, chunks=(X.chunks[0], *a.shape[1:]))
     if a.shape[0] != X.shape[0]:
         raise ValueError(f"Found input variables with inconsistent numbers of samples: "
                          f"[{X.shape[0]}, {a.shape[0]}] (X and {name})")
+    if not isinstance(a, da.Array):
+        a = da.from_array(a, chunks=(X.chunks[0], *a.shape[1:]))
     return a.rechunk({0: X.chunks[0], **{i: -1 for i in range(1, a.ndim)}})
 
 
@@ -1280,66 +1281,17 @@ def _block_correct(X, y, spec):
         return int(np.count_nonzero(model.predict(X) == np.asarray(y)))
 
 
-def _short(chunks):
-    return str(chunks) if len(chunks) <= 6 else f"({', '.join(map(str, chunks[:5]))}, ...)"
-
-
 def _row_blocks(X, y, sample_weight, client):
-    """X, y and sample_weight as dask arrays with the same row chunks, one chunk of
-    columns: a NumPy array takes the chunks of X (of y where X is NumPy and y is
-    not; else one per worker), dask arrays must already have them."""
-    for name, a in (("X", X), ("y", y), ("sample_weight", sample_weight)):
-        if hasattr(a, "to_dask_array"):
-            raise TypeError(f"{name} is a Dask DataFrame: pass "
-                            f"{name}.to_dask_array(lengths=True)")
+    """X, y and sample_weight as fit takes them: dask arrays in the row blocks of X
+    (DataFrames as their partitions, their names not kept; NumPy X in one block per
+    worker), X in one chunk of columns."""
     if y is None:
         raise ValueError("Incremental requires y to be passed, but the target y is None")
-    if not isinstance(X, da.Array):
-        X = np.asarray(X)
-        if X.ndim != 2:
-            raise ValueError(f"Expected a 2D array, got {X.ndim}D array (X) instead")
-        if isinstance(y, da.Array) and not any(np.isnan(c).any() for c in y.chunks):
-            rows = y.chunks[0]
-        else:
-            rows = max(1, -(-X.shape[0] // _n_workers(client)))
-        X = da.from_array(X, chunks=(rows, -1))
+    X = _as_dask(_from_frame(X)[0], client, "X")
     if X.ndim != 2:
         raise ValueError(f"Expected a 2D array, got {X.ndim}D array (X) instead")
-    out = [X]
-    for name, a in (("X", X), ("y", y), ("sample_weight", sample_weight)):
-        if a is None:
-            out.append(None)
-            continue
-        if name != "X" and not isinstance(a, da.Array):
-            a = np.asarray(a)
-            if a.ndim == 0 and name == "sample_weight":
-                out.append(da.full(X.shape[0], float(a), chunks=X.chunks[0]))
-                continue
-            if a.ndim == 0 or a.shape[0] != X.shape[0]:
-                raise ValueError(
-                    f"Found input variables with inconsistent numbers of samples: "
-                    f"[{X.shape[0]}, {a.shape[0] if a.ndim else 0}] (X and {name})")
-            a = da.from_array(a, chunks=(X.chunks[0], *a.shape[1:]))
-        if any(np.isnan(c).any() for c in a.chunks):
-            raise ValueError(f"{name} has chunks of unknown size: compute them first "
-                             f"({name}.compute_chunk_sizes())")
-        if a.ndim == 2 and len(a.chunks[1]) > 1:
-            raise ValueError(
-                f"{name} is chunked along its columns ({len(a.chunks[1])} chunks): "
-                f"Incremental trains on blocks of whole rows; rechunk it first "
-                f"({name}.rechunk({{1: -1}}))")
-        if name != "X":
-            if a.shape[0] != X.shape[0]:
-                raise ValueError(
-                    f"Found input variables with inconsistent numbers of samples: "
-                    f"[{X.shape[0]}, {a.shape[0]}] (X and {name})")
-            if a.chunks[0] != X.chunks[0]:
-                raise ValueError(
-                    f"X and {name} are chunked differently along their rows: X has "
-                    f"{_short(X.chunks[0])}, {name} has {_short(a.chunks[0])}; rechunk "
-                    f"{name} to the blocks of X ({name}.rechunk({{0: X.chunks[0]}}))")
-            out.append(a)
-    return out
+    return (X, _aligned(_from_frame(y)[0], X, "y"),
+            _aligned(_from_frame(sample_weight)[0], X, "sample_weight"))
 
 
 class _IfEstimatorHas:
@@ -1481,10 +1433,11 @@ class Incremental(BaseEstimator):
 
         Parameters
         ----------
-        X : dask array or ndarray (n_samples, n_features)
-            Chunked along rows only; a NumPy array is split into one block per worker.
-        y : dask array or ndarray (n_samples,) or (n_samples, n_outputs)
-            Chunked as X.
+        X : dask array, Dask DataFrame or ndarray (n_samples, n_features)
+            Its row blocks are the stream's (a NumPy array is split into one block per
+            worker).
+        y : dask array, Dask Series or ndarray (n_samples,) or (n_samples, n_outputs)
+            Taken in the row blocks of X.
         classes : array-like, optional
             All the labels of a classifier; by default those of y, which costs one
             pass over y first (over X too where y is computed from it).
@@ -1515,10 +1468,11 @@ class Incremental(BaseEstimator):
 
         Parameters
         ----------
-        X : dask array or ndarray (n_samples, n_features)
-            Chunked along rows only; a NumPy array is split into one block per worker.
-        y : dask array or ndarray (n_samples,) or (n_samples, n_outputs)
-            Chunked as X.
+        X : dask array, Dask DataFrame or ndarray (n_samples, n_features)
+            Its row blocks are the stream's (a NumPy array is split into one block per
+            worker).
+        y : dask array, Dask Series or ndarray (n_samples,) or (n_samples, n_outputs)
+            Taken in the row blocks of X.
         classes : array-like, optional
             All the labels of a classifier: needed on the first call.
         sample_weight : dask array or ndarray (n_samples,), optional
