@@ -2,6 +2,7 @@
 pytest.importorskip("distributed")): a cluster of worker processes, one of threads of
 this process, and both in turn."""
 
+import dask
 import distributed
 import pytest
 
@@ -18,7 +19,12 @@ def local_cluster(processes, n_workers=2):
 
 @pytest.fixture(scope="module")
 def procs():
-    with local_cluster(True) as cluster, distributed.Client(cluster) as client:
+    # A LocalCluster closes a worker's nanny for good when no worker of that name is
+    # back lost-worker-timeout (15 s) after it went; the tests kill workers on purpose
+    # and wait up to WORKER_START for the nanny's replacement.
+    lost_worker_timeout = {"distributed.deploy.lost-worker-timeout": 2 * WORKER_START}
+    with dask.config.set(lost_worker_timeout), local_cluster(True) as cluster, \
+            distributed.Client(cluster) as client:
         yield client
 
 
