@@ -198,9 +198,19 @@ def memory_cap(limit_bytes):
 
 
 def in_new_thread(fn):
-    """fn() run on a new thread (one without a thread count of its own); its result."""
-    out = []
-    worker = threading.Thread(target=lambda: out.append(fn()))
+    """fn() run on a new thread (one without a thread count of its own); its result, or
+    its exception raised here."""
+    out = {}
+
+    def call():
+        try:
+            out["result"] = fn()
+        except BaseException as error:  # noqa: BLE001 (raised again in the caller)
+            out["error"] = error
+
+    worker = threading.Thread(target=call)
     worker.start()
     worker.join()
-    return out[0]
+    if "error" in out:
+        raise out["error"]
+    return out["result"]

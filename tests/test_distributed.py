@@ -342,6 +342,28 @@ def test_strategies_refuse_what_they_cannot_train(threads):
     assert md.STRATEGIES == ("gradient", "sync_sgd", "average")
 
 
+def test_every_entry_point_refuses_x_without_rows_or_of_other_dimensions(threads):
+    fitted = _fit_quietly(LogisticRegression(solver="sgd", max_epochs=2), X, Y)
+    stream = md.Incremental(LogisticRegression(solver="sgd"))
+    calls = {
+        "fit": lambda X, y: md.fit(LogisticRegression(), X, y, client=threads),
+        "loss_and_gradient": lambda X, y: md.loss_and_gradient(fitted, X, y, client=threads),
+        "Incremental.fit": lambda X, y: stream.fit(X, y, classes=[0, 1, 2], client=threads),
+        "Incremental.partial_fit": lambda X, y: stream.partial_fit(X, y, classes=[0, 1, 2],
+                                                                   client=threads),
+    }
+    for name, call in calls.items():
+        for rows in (X[:0], _dask(X, "even")[:0]):
+            with pytest.raises(ValueError, match=r"0 sample\(s\) \(shape=\(0, 12\)\)"):
+                call(rows, Y[:0])
+        for bad in (X[:, 0], X[None], 1.0):
+            with pytest.raises(ValueError, match="Expected a 2D array"):
+                call(bad, Y)
+    with pytest.raises(ValueError, match="Expected a 2D array, got 1D"):
+        md.predict(fitted, _dask(X, "even")[:, 0])
+    assert not hasattr(stream, "estimator_")
+
+
 # (estimator, target) of the minibatch strategies' tests: every optimizer setting the
 # compiled loop has (momentum, Nesterov, weight decay, averaging, the schedule, Adam)
 SGD_CASES = {
@@ -560,8 +582,13 @@ def test_dask_dataframes_are_taken_with_their_column_names(threads):
     assert _max_difference(local, model) < 1e-10
     np.testing.assert_array_equal(md.predict(model, ddf).compute(scheduler=threads.get),
                                   local.predict(frame))
-    loss, _, _ = md.loss_and_gradient(model, ddf, target, client=threads)
-    assert np.isfinite(loss)
+    # the frames' sums are the arrays' of their partitions
+    loss, coef_grads, _ = md.loss_and_gradient(model, ddf, target, client=threads)
+    arrays = ddf.to_dask_array(lengths=True), target.to_dask_array(lengths=True)
+    loss_of_arrays, coef_grads_of_arrays, _ = md.loss_and_gradient(
+        model, *arrays, client=threads)
+    assert loss == loss_of_arrays
+    np.testing.assert_array_equal(coef_grads[0], coef_grads_of_arrays[0])
     renamed = dd.from_pandas(frame.rename(columns={"x0": "z"}), npartitions=3)
     with pytest.raises(ValueError, match="feature names should match"):
         md.predict(model, renamed)
@@ -582,5 +609,3 @@ def test_empty_chunks_are_left_out(threads, strategy):
     model = _fit_quietly(make(), *data, client=threads, distributed=True, strategy=strategy)
     same = _fit_quietly(make(), *without, client=threads, distributed=True, strategy=strategy)
     _states_equal(model, same)
-    with pytest.raises(ValueError, match="0 sample"):
-        md.fit(make(), X[:0], Y[:0], client=threads, strategy=strategy)

@@ -372,18 +372,26 @@ def _from_frame(X, lengths=True):
     return X, header
 
 
-def _as_dask(X, client, name):
-    """X as a dask array with chunks of rows only (NumPy: one chunk per worker)."""
+def _check_2d(X):
+    if X.ndim != 2:
+        raise ValueError(f"Expected a 2D array, got {X.ndim}D array (X) instead")
+
+
+def _as_dask(X, client):
+    """X as a 2-D dask array of at least one row, in row chunks of known sizes and one
+    chunk of columns (NumPy: one chunk per worker)."""
     if not isinstance(X, da.Array):
         X = np.asarray(X)
-        if X.ndim == 0:
-            raise ValueError(f"{name} must be an array, got a scalar")
-        rows = max(1, -(-X.shape[0] // _n_workers(client)))
-        X = da.from_array(X, chunks=(rows, *X.shape[1:]))
+    _check_2d(X)
+    if X.shape[0] == 0:
+        raise ValueError(f"Found array with 0 sample(s) (shape={X.shape}) while a minimum "
+                         "of 1 is required.")
+    if not isinstance(X, da.Array):
+        X = da.from_array(X, chunks=(max(1, -(-X.shape[0] // _n_workers(client))), -1))
     if any(np.isnan(c).any() for c in X.chunks):
-        raise ValueError(f"{name} has chunks of unknown size: compute them first "
-                         f"({name}.compute_chunk_sizes())")
-    if X.ndim == 2 and len(X.chunks[1]) > 1:
+        raise ValueError("X has chunks of unknown size: compute them first "
+                         "(X.compute_chunk_sizes())")
+    if len(X.chunks[1]) > 1:
         X = X.rechunk({1: -1})
     return X
 
@@ -410,9 +418,7 @@ class _Chunks:
 
     def __init__(self, client, model, X, y, sample_weight, threads):
         self.client, self.model = client, model
-        X = _as_dask(X, client, "X")
-        if X.ndim != 2:
-            raise ValueError(f"Expected a 2D array, got {X.ndim}D array (X) instead")
+        X = _as_dask(X, client)
         y = _aligned(y, X, "y")
         sw = _aligned(sample_weight, X, "sample_weight")
         self.spec = _spec(model, threads)
@@ -423,8 +429,6 @@ class _Chunks:
         ws = sw.to_delayed().ravel() if sw is not None else [None] * len(xs)
         # each chunk's place among X's chunks: those of no rows are left out
         self.numbers = [i for i, rows in enumerate(X.chunks[0]) if rows > 0]
-        if not self.numbers:
-            raise ValueError("Found array with 0 sample(s) while a minimum of 1 is required.")
         prepare = dask.delayed(_prepare_chunk, pure=True)
         self.prepared = client.compute([prepare(xs[i], ys[i], ws[i], self.spec)
                                         for i in self.numbers])
@@ -432,8 +436,6 @@ class _Chunks:
         self.rows = [s["rows"] for s in stats]
         self.starts = np.cumsum([0] + self.rows)  # each chunk's first row in all the data
         self.n = int(sum(self.rows))
-        if self.n == 0:
-            raise ValueError("Found array with 0 sample(s) while a minimum of 1 is required.")
         self.squares = sum(s["squares"] for s in stats)  # in chunk order
         self.counts = [s["counts"] for s in stats]  # per class, for a classifier
         per_class = None
@@ -592,16 +594,10 @@ def _refuse(model, strategy):
 
 
 def _start(model, X, y, classes, header):
-    """The fresh start _training.fit makes: n_features_in_ (and feature_names_in_ from
-    a DataFrame's header), classes_ (from classes or from the labels of all of y), the
-    initial weights from random_state, dtype."""
-    X = _as_dask_meta(X)
-    d = X.shape[1] if X.ndim == 2 else None
-    if d is None:
-        raise ValueError(f"Expected a 2D array, got {X.ndim}D array (X) instead")
-    if X.shape[0] == 0:
-        raise ValueError(f"Found array with 0 sample(s) (shape={X.shape}) while a minimum "
-                         f"of 1 is required by {type(model).__name__}.")
+    """The fresh start _training.fit makes for X (from _as_dask): n_features_in_ (and
+    feature_names_in_ from a DataFrame's header), classes_ (from classes or from the
+    labels of all of y), the initial weights from random_state, dtype."""
+    d = X.shape[1]
     dtype = X.dtype if X.dtype in (np.float32, np.float64) else np.dtype(np.float64)
     model._check_X(np.zeros((1, d), dtype) if header is None else header, reset=True)
     if y is None:
@@ -630,14 +626,8 @@ def _start(model, X, y, classes, header):
 def _check_header(model, X, header):
     """The names of a DataFrame's columns checked against the fitted ones (a warning
     where only one of them has names), as fit on one machine checks a pandas frame's."""
-    shape = np.shape(X)
-    if len(shape) == 2:  # else _Chunks refuses X
-        model._check_X(np.zeros((1, shape[1]), model._dtype) if header is None else header,
-                       reset=False)
-
-
-def _as_dask_meta(X):
-    return X if isinstance(X, da.Array) else np.asarray(X)
+    model._check_X(np.zeros((1, X.shape[1]), model._dtype) if header is None else header,
+                   reset=False)
 
 
 def fit(estimator, X, y, *, client=None, strategy="auto", sample_weight=None, classes=None,
@@ -655,10 +645,12 @@ def fit(estimator, X, y, *, client=None, strategy="auto", sample_weight=None, cl
     ----------
     estimator : LogisticRegression, LinearRegression, MLPClassifier, MLPRegressor or Perceptron
         Fitted from a fresh start (a copy is never made: like ``fit``, this fits it).
-    X : dask array or ndarray (n_samples, n_features)
-        Chunked along rows; a NumPy array is split into one chunk per worker.
-    y : dask array or ndarray (n_samples,) or (n_samples, n_outputs)
-        Chunked as X.
+    X : dask array, Dask DataFrame or ndarray (n_samples, n_features)
+        Its row chunks (a DataFrame's partitions, its column names kept as
+        ``feature_names_in_``) are the chunks; a NumPy array is split into one chunk per
+        worker.
+    y : dask array, Dask Series or ndarray (n_samples,) or (n_samples, n_outputs)
+        Taken in the row chunks of X.
     client : distributed.Client, optional
         By default the current one (``distributed.get_client()``).
     strategy : {"auto", "gradient", "sync_sgd", "average"}, default "auto"
@@ -712,6 +704,7 @@ def fit(estimator, X, y, *, client=None, strategy="auto", sample_weight=None, cl
     try:
         estimator.verbose = bool(verbose) or bool(saved_verbose)
         X, header = _from_frame(X)
+        X = _as_dask(X, client)
         y, sample_weight = _from_frame(y)[0], _from_frame(sample_weight)[0]
         _start(estimator, X, y, classes, header)
         chunks = _Chunks(client, estimator, X, y, sample_weight, threads_per_task)
@@ -1083,8 +1076,8 @@ def loss_and_gradient(estimator, X, y, *, client=None, sample_weight=None):
     Parameters
     ----------
     estimator : fitted LogisticRegression, LinearRegression, MLPClassifier or MLPRegressor
-    X : dask array or ndarray (n_samples, n_features)
-    y : dask array or ndarray (n_samples,) or (n_samples, n_outputs)
+    X : dask array, Dask DataFrame or ndarray (n_samples, n_features)
+    y : dask array, Dask Series or ndarray (n_samples,) or (n_samples, n_outputs)
     client : distributed.Client, optional
         By default the current one.
     sample_weight : dask array or ndarray (n_samples,), optional
@@ -1121,6 +1114,7 @@ def loss_and_gradient(estimator, X, y, *, client=None, sample_weight=None):
     check_is_fitted(estimator)
     estimator._absorb_published()
     X, header = _from_frame(X)
+    X = _as_dask(X, client)
     _check_header(estimator, X, header)
     y, sample_weight = _from_frame(y)[0], _from_frame(sample_weight)[0]
     chunks = _Chunks(client, estimator, X, y, sample_weight, 1)
@@ -1143,8 +1137,7 @@ def _predict(estimator, X, method):
     X, header = _from_frame(X, lengths=None)  # map_blocks needs no chunk sizes
     if not isinstance(X, da.Array):
         X = da.from_array(np.asarray(X))
-    if X.ndim != 2:
-        raise ValueError(f"Expected a 2D array, got {X.ndim}D array (X) instead")
+    _check_2d(X)
     if len(X.chunks[1]) > 1:
         X = X.rechunk({1: -1})
     spec = _spec(estimator, 1)
@@ -1164,7 +1157,7 @@ def predict(estimator, X):
     Parameters
     ----------
     estimator : fitted mlpcore estimator
-    X : dask array or ndarray (n_samples, n_features)
+    X : dask array, Dask DataFrame or ndarray (n_samples, n_features)
         Chunked along rows (a NumPy array becomes one chunk).
 
     Returns
@@ -1198,7 +1191,7 @@ def predict_proba(estimator, X):
     Parameters
     ----------
     estimator : fitted classifier with predict_proba
-    X : dask array or ndarray (n_samples, n_features)
+    X : dask array, Dask DataFrame or ndarray (n_samples, n_features)
         Chunked along rows (a NumPy array becomes one chunk).
 
     Returns
@@ -1287,9 +1280,7 @@ def _row_blocks(X, y, sample_weight, client):
     worker), X in one chunk of columns."""
     if y is None:
         raise ValueError("Incremental requires y to be passed, but the target y is None")
-    X = _as_dask(_from_frame(X)[0], client, "X")
-    if X.ndim != 2:
-        raise ValueError(f"Expected a 2D array, got {X.ndim}D array (X) instead")
+    X = _as_dask(_from_frame(X)[0], client)
     return (X, _aligned(_from_frame(y)[0], X, "y"),
             _aligned(_from_frame(sample_weight)[0], X, "sample_weight"))
 
@@ -1520,8 +1511,6 @@ class Incremental(BaseEstimator):
         saved = rng.bit_generator.state
         if self.shuffle_blocks:
             order = [order[i] for i in rng.permutation(len(order))]
-        if not order:
-            raise ValueError("Found array with 0 sample(s) while a minimum of 1 is required.")
         progress = None
         if self.verbose:
             from ._progress import EpochProgress
