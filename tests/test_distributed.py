@@ -255,6 +255,25 @@ def test_predictions_are_bitwise_one_machines(client):
                                   clf.predict(X))
 
 
+def test_a_standardized_model_predicts_over_the_blocks(client):
+    pd = pytest.importorskip("pandas")
+    dd = pytest.importorskip("dask.dataframe")
+    frame = pd.DataFrame(100.0 * X + 7.0, columns=[f"f{j}" for j in range(D)])
+    clf = _fit_quietly(mlpcore.Standardized(LogisticRegression(max_epochs=20)), frame, Y)
+    reg = _fit_quietly(mlpcore.Standardized(LinearRegression(solver="gd", max_epochs=20),
+                                            target=True), frame.to_numpy(), 50.0 * YR)
+    ddf = dd.from_pandas(frame, npartitions=3)
+    np.testing.assert_array_equal(md.predict(clf, ddf).compute(scheduler=client.get),
+                                  clf.predict(frame))
+    np.testing.assert_array_equal(md.predict_proba(clf, ddf).compute(scheduler=client.get),
+                                  clf.predict_proba(frame))
+    np.testing.assert_array_equal(
+        md.predict(reg, _dask(frame.to_numpy(), "uneven")).compute(scheduler=client.get),
+        reg.predict(frame.to_numpy()))
+    with pytest.raises(ValueError, match="feature names should match"):
+        md.predict(clf, ddf.rename(columns={"f0": "z"}))
+
+
 def test_the_drivers_thread_count_and_environment_are_unchanged(client):
     before = mlpcore.get_num_threads()
     target = 1 if before > 1 else 2
@@ -340,6 +359,23 @@ def test_strategies_refuse_what_they_cannot_train(threads):
         with pytest.raises(error, match="average_every"):
             md.fit(MLPClassifier(solver="sgd"), X, Y, client=threads, average_every=bad)
     assert md.STRATEGIES == ("gradient", "sync_sgd", "average")
+
+
+def test_what_is_not_an_estimator_it_trains_is_refused_by_name(threads):
+    with pytest.raises(TypeError, match=r"takes LogisticRegression, LinearRegression, "
+                                        r"MLPClassifier, MLPRegressor or Perceptron, not "
+                                        r"Standardized; pass its estimator"):
+        md.fit(mlpcore.Standardized(LogisticRegression()), X, Y, client=threads)
+    linear_model = pytest.importorskip("sklearn.linear_model")
+    with pytest.raises(TypeError, match="not sklearn's LogisticRegression"):
+        md.fit(linear_model.LogisticRegression(), X, Y, client=threads)
+    perceptron = _fit_quietly(mlpcore.Perceptron(max_epochs=2), X, Y)
+    with pytest.raises(TypeError, match=r"loss_and_gradient takes .* or MLPRegressor, not "
+                                        r"Perceptron"):
+        md.loss_and_gradient(perceptron, X, Y, client=threads)
+    fitted = linear_model.LogisticRegression().fit(X, Y)
+    with pytest.raises(TypeError, match="sklearn's LogisticRegression is not one"):
+        md.predict(fitted, X)
 
 
 def test_every_entry_point_refuses_x_without_rows_or_of_other_dimensions(threads):

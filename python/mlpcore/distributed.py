@@ -166,6 +166,28 @@ def _spec(model, threads):
             "threads": int(threads)}
 
 
+def _prediction_spec(model):
+    """What a task needs to rebuild a fitted mlpcore model (the estimators, Standardized)
+    as it is, to predict: its class, parameters and state without the history."""
+    if not (hasattr(model, "get_state") and hasattr(model, "set_state")):
+        raise TypeError(f"mlpcore.distributed predicts with an mlpcore estimator (its state "
+                        f"travels through get_state/set_state); {_kind_name(model)} is not "
+                        "one")
+    state = {key: _copy(value) for key, value in model.get_state().items()
+             if key != "feature_names_in_"}  # the driver checks the names
+    if "history_" in state:
+        state["history_"] = {key: [] for key in state["history_"]}
+    return {"cls": type(model), "params": model.get_params(deep=False), "state": state,
+            "version": _version(), "threads": 1}
+
+
+def _kind_name(obj):
+    """The class name of obj, with its package's where that is not mlpcore."""
+    package = type(obj).__module__.split(".")[0]
+    name = type(obj).__qualname__
+    return name if package == "mlpcore" else f"{package}'s {name}"
+
+
 def _copy(value):
     if isinstance(value, np.ndarray):
         return value.copy()
@@ -565,6 +587,25 @@ _SOLVERS = {"gradient": ("gd", "lbfgs"), "sync_sgd": ("sgd", "adam"),
             "average": ("sgd", "adam")}
 
 
+def _require_kind(estimator, what, kinds):
+    """TypeError unless estimator is one of the kinds (class names in the estimators
+    module) whose state the tasks rebuild."""
+    from . import estimators
+
+    if not isinstance(estimator, tuple(getattr(estimators, kind) for kind in kinds)):
+        name = _kind_name(estimator)
+        hint = ("; pass its estimator, trained on standardized rows (for a dask array: "
+                "mean, std = X.mean(axis=0), X.std(axis=0); (X - mean) / std), and "
+                "standardize the rows to predict the same way" if name == "Standardized"
+                else "")
+        raise TypeError(f"{what} takes {', '.join(kinds[:-1])} or {kinds[-1]}, not "
+                        f"{name}{hint}")
+
+
+_TRAINED = ("LogisticRegression", "LinearRegression", "MLPClassifier", "MLPRegressor",
+            "Perceptron")
+
+
 def _refuse(model, strategy):
     """The strategy chosen for model, or ValueError for what this module does not do."""
     from .estimators import Perceptron
@@ -694,6 +735,7 @@ def fit(estimator, X, y, *, client=None, strategy="auto", sample_weight=None, cl
     True
     >>> client.close(); cluster.close()
     """
+    _require_kind(estimator, "mlpcore.distributed.fit", _TRAINED)
     client = _get_client(client)
     estimator._validate_params()
     strategy = _refuse(estimator, strategy)
@@ -1110,6 +1152,7 @@ def loss_and_gradient(estimator, X, y, *, client=None, sample_weight=None):
     """
     from ._validation import check_is_fitted
 
+    _require_kind(estimator, "mlpcore.distributed.loss_and_gradient", _TRAINED[:-1])
     client = _get_client(client)
     check_is_fitted(estimator)
     estimator._absorb_published()
@@ -1140,9 +1183,10 @@ def _predict(estimator, X, method):
     _check_2d(X)
     if len(X.chunks[1]) > 1:
         X = X.rechunk({1: -1})
-    spec = _spec(estimator, 1)
+    spec = _prediction_spec(estimator)
     # the output of one row tells the dtype and the columns (and checks the names)
-    row = np.zeros((1, X.shape[1]), dtype=estimator._dtype) if header is None else header
+    row = (np.zeros((1, X.shape[1]), dtype=getattr(estimator, "_dtype", np.float64))
+           if header is None else header)
     sample = getattr(estimator, method)(row)
     if sample.ndim == 1:
         return X.map_blocks(_predict_block, spec, method, dtype=sample.dtype, drop_axis=1,
@@ -1621,7 +1665,7 @@ class Incremental(BaseEstimator):
             return model.score(X, y, sample_weight=sample_weight)
         client = _get_client(client)
         X, y, sample_weight = _row_blocks(X, y, sample_weight, client)
-        spec = _spec(model, 1)
+        spec = _prediction_spec(model)
         if self._is_classifier() and sample_weight is None:
             correct = dask.delayed(_block_correct, pure=True)
             counts = [correct(x, t, spec)
