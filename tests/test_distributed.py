@@ -255,6 +255,62 @@ def test_predictions_are_bitwise_one_machines(client):
                                   clf.predict(X))
 
 
+@pytest.mark.parametrize("strategy", ["gradient", "sync_sgd", "average"])
+def test_standardized_fits_as_on_one_machine(threads, strategy):
+    """The statistics from the chunks' sums of the two passes, then the estimator on the
+    standardized chunks: as Standardized.fit on all the rows, up to rounding."""
+    pd = pytest.importorskip("pandas")
+    dd = pytest.importorskip("dask.dataframe")
+    solver = {"gradient": "gd", "sync_sgd": "sgd", "average": "sgd"}[strategy]
+    frame = pd.DataFrame(100.0 * X + 7.0, columns=[f"f{j}" for j in range(D)])
+    sw = np.random.default_rng(3).uniform(0.5, 2.0, N)
+    make = lambda: mlpcore.Standardized(MLPClassifier(  # noqa: E731
+        (6,), solver=solver, batch_size=800 if strategy == "average" else 100,
+        max_epochs=8, tol=None, random_state=0))
+    local = _fit_quietly(make(), frame, Y, sample_weight=sw)
+    chunking = "one" if strategy == "average" else "uneven"  # "average": one is fit
+    model = _fit_quietly(make(), dd.from_pandas(frame, npartitions=1 if chunking == "one"
+                                                else 3),
+                         dd.from_pandas(pd.Series(Y), npartitions=1 if chunking == "one"
+                                        else 3),
+                         sample_weight=_dask(sw, chunking) if chunking == "one" else sw,
+                         client=threads, distributed=True, strategy=strategy)
+    for name in ("mean_", "var_", "scale_"):
+        np.testing.assert_allclose(getattr(model.scaler_, name),
+                                   getattr(local.scaler_, name), rtol=1e-13)
+    assert model.scaler_.n_samples_seen_ == pytest.approx(local.scaler_.n_samples_seen_,
+                                                          rel=1e-14)
+    assert _max_difference(local.estimator_, model.estimator_) < 1e-10
+    assert list(model.feature_names_in_) == list(frame.columns)
+    np.testing.assert_array_equal(model.predict(frame), local.predict(frame))
+
+
+def test_standardized_regressor_with_its_target_and_empty_chunks(threads):
+    make = lambda: mlpcore.Standardized(LinearRegression(  # noqa: E731
+        solver="gd", max_epochs=30, tol=None), target=True)
+    Xs, ys = 100.0 * X + 7.0, np.c_[50.0 * YR + 3.0, -YR]
+    local = _fit_quietly(make(), Xs, ys)
+    rows = (0, 300, 0, 500)
+    model = _fit_quietly(make(), da.from_array(Xs, chunks=(rows, D)),
+                         da.from_array(ys, chunks=(rows, 2)), client=threads,
+                         distributed=True)
+    for scaler in ("scaler_", "target_scaler_"):
+        for name in ("mean_", "scale_"):
+            np.testing.assert_allclose(getattr(getattr(model, scaler), name),
+                                       getattr(getattr(local, scaler), name), rtol=1e-13)
+    assert _max_difference(local.estimator_, model.estimator_) < 1e-10
+    np.testing.assert_allclose(model.predict(Xs), local.predict(Xs), rtol=1e-10)
+    assert not hasattr(model, "feature_names_in_")
+    bad = Xs.copy()
+    bad[5, 2] = np.nan
+    fresh = make()
+    with pytest.raises(ValueError, match="Input X contains NaN"):
+        md.fit(fresh, da.from_array(bad, chunks=(rows, D)), ys, client=threads)
+    assert not hasattr(fresh, "estimator_")  # nothing fitted
+    with pytest.raises(ValueError, match="sum of sample_weight must be positive"):
+        md.fit(make(), Xs, ys, sample_weight=np.zeros(N), client=threads)
+
+
 def test_a_standardized_model_predicts_over_the_blocks(client):
     pd = pytest.importorskip("pandas")
     dd = pytest.importorskip("dask.dataframe")
@@ -362,17 +418,18 @@ def test_strategies_refuse_what_they_cannot_train(threads):
 
 
 def test_what_is_not_an_estimator_it_trains_is_refused_by_name(threads):
+    linear_model = pytest.importorskip("sklearn.linear_model")
     with pytest.raises(TypeError, match=r"takes LogisticRegression, LinearRegression, "
                                         r"MLPClassifier, MLPRegressor or Perceptron, not "
-                                        r"Standardized; pass its estimator"):
-        md.fit(mlpcore.Standardized(LogisticRegression()), X, Y, client=threads)
-    linear_model = pytest.importorskip("sklearn.linear_model")
-    with pytest.raises(TypeError, match="not sklearn's LogisticRegression"):
+                                        r"sklearn's LogisticRegression"):
         md.fit(linear_model.LogisticRegression(), X, Y, client=threads)
+    with pytest.raises(TypeError, match="estimator must be an mlpcore estimator"):
+        md.fit(mlpcore.Standardized(linear_model.LogisticRegression()), X, Y, client=threads)
     perceptron = _fit_quietly(mlpcore.Perceptron(max_epochs=2), X, Y)
-    with pytest.raises(TypeError, match=r"loss_and_gradient takes .* or MLPRegressor, not "
-                                        r"Perceptron"):
-        md.loss_and_gradient(perceptron, X, Y, client=threads)
+    for model in (perceptron, _fit_quietly(mlpcore.Standardized(LogisticRegression()), X, Y)):
+        with pytest.raises(TypeError, match=r"loss_and_gradient takes .* or MLPRegressor, "
+                                            f"not {type(model).__name__}"):
+            md.loss_and_gradient(model, X, Y, client=threads)
     fitted = linear_model.LogisticRegression().fit(X, Y)
     with pytest.raises(TypeError, match="sklearn's LogisticRegression is not one"):
         md.predict(fitted, X)

@@ -58,8 +58,9 @@ What is exact: each chunk's sums are computed by the same kernels as on one mach
 added in a fixed order, so every strategy gives bitwise the same weights for any number
 of workers, any placement of the chunks and any retry after a lost worker ("average"
 depends on the chunks, not on the workers; a NumPy array is cut into one chunk per
-worker, so pass a dask array for a result that does not depend on the cluster). Against ``estimator.fit`` on the
-concatenated data "gradient" and "sync_sgd" differ only by rounding, because one
+worker, so pass a dask array for a result that does not depend on the cluster).
+Against ``estimator.fit`` on the concatenated data "gradient" and "sync_sgd" differ
+only by rounding, because one
 machine sums all rows in one pass (and scales each row by 1/n before its GEMM) where
 the driver adds per-chunk sums. Measured in float64 (800 rows, 12 features, chunks of
 (800,), (200,)*4 or (1, 500, 299)): the loss and gradient within 1e-15 relative; after
@@ -72,6 +73,11 @@ amplifies rounding on a badly conditioned problem: unregularized multinomial log
 regression on the first 800 digits differs by 3.3e-8 after 50 iterations, as much as
 two one-machine fits of the same rows in another order differ (3.2e-8); with the 1,797
 digits, 3.7e-12. That is not exact, and no order of the chunks' sums makes it so.
+
+A ``Standardized`` model is fitted as on one machine: the features' mean and standard
+deviation (and the target's, with ``target=True``) by Standardizer's two passes, each
+chunk's sums added in chunk order, then its estimator on the standardized chunks by any
+strategy; ``predict`` standardizes each block.
 
 Not supported (ValueError): ``early_stopping=True`` (hold out validation rows and score
 them with ``predict``) and ``warm_start=True``.
@@ -98,6 +104,7 @@ mlpcore.
 
 from __future__ import annotations
 
+import functools
 import time
 
 try:
@@ -594,12 +601,8 @@ def _require_kind(estimator, what, kinds):
 
     if not isinstance(estimator, tuple(getattr(estimators, kind) for kind in kinds)):
         name = _kind_name(estimator)
-        hint = ("; pass its estimator, trained on standardized rows (for a dask array: "
-                "mean, std = X.mean(axis=0), X.std(axis=0); (X - mean) / std), and "
-                "standardize the rows to predict the same way" if name == "Standardized"
-                else "")
         raise TypeError(f"{what} takes {', '.join(kinds[:-1])} or {kinds[-1]}, not "
-                        f"{name}{hint}")
+                        f"{name}")
 
 
 _TRAINED = ("LogisticRegression", "LinearRegression", "MLPClassifier", "MLPRegressor",
@@ -684,8 +687,13 @@ def fit(estimator, X, y, *, client=None, strategy="auto", sample_weight=None, cl
 
     Parameters
     ----------
-    estimator : LogisticRegression, LinearRegression, MLPClassifier, MLPRegressor or Perceptron
-        Fitted from a fresh start (a copy is never made: like ``fit``, this fits it).
+    estimator : mlpcore estimator or Standardized
+        LogisticRegression, LinearRegression, MLPClassifier, MLPRegressor, Perceptron
+        or a Standardized one of them, fitted from a fresh start (a copy is never made:
+        like ``fit``, this fits it). A Standardized one takes its statistics from two
+        more passes over the chunks (each chunk's sums, added in chunk order) and fits
+        a copy of its estimator on the standardized chunks, as ``Standardized.fit``
+        does on one machine.
     X : dask array, Dask DataFrame or ndarray (n_samples, n_features)
         Its row chunks (a DataFrame's partitions, its column names kept as
         ``feature_names_in_``) are the chunks; a NumPy array is split into one chunk per
@@ -735,6 +743,13 @@ def fit(estimator, X, y, *, client=None, strategy="auto", sample_weight=None, cl
     True
     >>> client.close(); cluster.close()
     """
+    from .standardized import Standardized
+
+    if isinstance(estimator, Standardized):
+        return _fit_standardized(estimator, X, y, client=client, strategy=strategy,
+                                 sample_weight=sample_weight, classes=classes,
+                                 average_every=average_every,
+                                 threads_per_task=threads_per_task, verbose=verbose)
     _require_kind(estimator, "mlpcore.distributed.fit", _TRAINED)
     client = _get_client(client)
     estimator._validate_params()
@@ -768,6 +783,85 @@ def fit(estimator, X, y, *, client=None, strategy="auto", sample_weight=None, cl
     finally:
         estimator.verbose = saved_verbose
     return estimator
+
+
+def _fit_standardized(model, X, y, *, client, sample_weight, **options):
+    """Standardized.fit over the chunks: the features' statistics (and the target's,
+    with target=True) by Standardizer's two passes, each chunk's sums added in chunk
+    order, then a copy of its estimator fitted by fit on the standardized chunks. The
+    model changes only once that has succeeded."""
+    from .estimators import _feature_names
+
+    model._validate_params()
+    client = _get_client(client)
+    X, header = _from_frame(X)
+    X = _as_dask(X, client)
+    y, sample_weight = _from_frame(y)[0], _from_frame(sample_weight)[0]
+    sample_weight = _aligned(sample_weight, X, "sample_weight")
+    scaler = _standardizer(client, X, sample_weight)
+    estimator = type(model.estimator)(**model.estimator.get_params(deep=False))
+    target_scaler = None
+    if model.target:
+        if y is None:
+            raise ValueError("Standardized requires y to be passed, but the target y is None")
+        y = _aligned(y, X, "y").astype(np.float64)
+        if y.ndim not in (1, 2):
+            raise ValueError(f"y must be 1-D or 2-D, got {y.ndim} dimensions")
+        target_scaler = _standardizer(client, y.reshape(y.shape[0], -1), sample_weight)
+        y = y.map_blocks(_standardize_block, target_scaler, dtype=np.float64,
+                         meta=np.empty((0,) * y.ndim))
+    dtype = X.dtype if X.dtype in (np.float32, np.float64) else np.dtype(np.float64)
+    fit(estimator, X.map_blocks(_standardize_block, scaler, dtype=dtype,
+                                meta=np.empty((0, 0), dtype)),
+        y, client=client, sample_weight=sample_weight, **options)
+    model.__dict__.pop("feature_names_in_", None)
+    names = None if header is None else _feature_names(header)
+    if names is not None:
+        model.feature_names_in_ = names
+    model.n_features_in_ = X.shape[1]
+    model.scaler_, model.estimator_, model.target_scaler_ = scaler, estimator, target_scaler
+    return model
+
+
+def _standardizer(client, X, sample_weight):
+    """A Standardizer fitted on the rows of the dask array X (weighted by sample_weight,
+    a dask array in X's chunks, or None) as Standardizer.fit fits one on all of them:
+    each chunk's sums of its two passes, added in chunk order."""
+    from .features import Standardizer
+
+    xs = X.to_delayed().ravel()
+    ws = (sample_weight.to_delayed().ravel() if sample_weight is not None
+          else [None] * len(xs))
+    first = dask.delayed(_chunk_sums, pure=True)
+    sums = client.gather(client.compute([first(x, w, None) for x, w in zip(xs, ws)]))
+    total = sum(t for _, t in sums)
+    if sample_weight is not None and not total > 0:
+        raise ValueError(f"The sum of sample_weight must be positive, got {total!r}.")
+    mean = functools.reduce(np.add, [s for s, _ in sums]) / total
+    sums = client.gather(client.compute([first(x, w, mean) for x, w in zip(xs, ws)]))
+    correction = functools.reduce(np.add, [c for c, _ in sums])
+    squares = functools.reduce(np.add, [q for _, q in sums])
+    return Standardizer()._set_moments(X.shape[1], X.shape[0], total, mean, correction,
+                                       squares)
+
+
+def _chunk_sums(X, sample_weight, mean):
+    """A chunk's sums of Standardizer's first pass (mean None: the column sums and the
+    total weight) or second (the centred sums), its rows checked as fit checks them."""
+    from ._validation import check_array, check_sample_weight
+    from .features import _centred_sums, _column_sums
+
+    X64 = check_array(X, ensure_min_samples=0).astype(np.float64, copy=False)
+    w = (None if sample_weight is None
+         else check_sample_weight(sample_weight, X64.shape[0], np.float64))
+    return _column_sums(X64, w) if mean is None else _centred_sums(X64, w, mean)
+
+
+def _standardize_block(block, scaler):
+    """A block of rows (a 1-D block: its values) standardized by scaler."""
+    if block.shape[0] == 0:
+        return block.astype(np.float64 if block.dtype != np.float32 else block.dtype)
+    return scaler.transform(block.reshape(block.shape[0], -1)).reshape(block.shape)
 
 
 def _positive_int(value, name):

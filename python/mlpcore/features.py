@@ -289,6 +289,21 @@ class PolynomialFeatures(TransformerMixin, BaseEstimator):
 # Standardizer
 # ----------------------------------------------------------------------------------------------
 
+def _column_sums(X64, w=None):
+    """The column sums of float64 rows X64 (weighted by w) and the rows' total weight:
+    Standardizer's first pass, which adds up over parts of the rows."""
+    return (X64.sum(axis=0), X64.shape[0]) if w is None else (w @ X64, float(w.sum()))
+
+
+def _centred_sums(X64, w, mean):
+    """The column sums of X64 - mean and of its squares (weighted by w): Standardizer's
+    second pass (the corrected two-pass algorithm), which adds up over parts of the rows."""
+    d = X64 - mean
+    if w is None:
+        return d.sum(axis=0), (d * d).sum(axis=0)
+    return w @ d, w @ (d * d)
+
+
 class Standardizer(TransformerMixin, BaseEstimator):
     """Standardization ``(x - mean_) / scale_`` per feature, ``scale_`` the standard deviation.
 
@@ -352,27 +367,27 @@ class Standardizer(TransformerMixin, BaseEstimator):
             w = None
             total = n
         X64 = X.astype(np.float64, copy=False)
-        mean = var = None
+        mean = correction = sq = None
         if with_mean or with_std:
-            s = X64.sum(axis=0) if w is None else w @ X64
-            mean = s / total
+            mean = _column_sums(X64, w)[0] / total
         if with_std:
-            d = X64 - mean
-            if w is None:
-                correction = d.sum(axis=0)
-                sq = (d * d).sum(axis=0)
-            else:
-                correction = w @ d
-                sq = w @ (d * d)
+            correction, sq = _centred_sums(X64, w, mean)
+        return self._set_moments(X.shape[1], n, total, mean, correction, sq)
+
+    def _set_moments(self, n_features, n, total, mean, correction, sq):
+        """The fitted attributes from the total weight, the mean and the two-pass
+        algorithm's sums over the rows (_column_sums, _centred_sums; None where not
+        needed), as fit computes them from all the rows at once; returns self."""
+        with_mean, with_std = bool(self.with_mean), bool(self.with_std)
+        var = scale = None
+        if with_std:
             var = (sq - correction ** 2 / total) / total
             var = np.maximum(var, 0.0)
             eps = np.finfo(np.float64).eps
             constant = var <= total * eps * var + (total * mean * eps) ** 2
             scale = np.sqrt(var)
             scale[constant | (scale < 10 * eps)] = 1.0
-        else:
-            scale = None
-        self.n_features_in_ = X.shape[1]
+        self.n_features_in_ = n_features
         # scikit-learn counts rows, not weights, when it computes no statistics
         self.n_samples_seen_ = total if (with_mean or with_std) else n
         self.mean_ = mean
